@@ -101,7 +101,7 @@ class Dataset:
         if unknown.any():
             raise ValueError(
                 f"{self.name}.interactions: column 'item_id' has {int(unknown.sum())} ids "
-                f"not in {self.name}.items (e.g. {self.interactions.loc[unknown, 'item_id'].iloc[0]!r})"
+                f"not in {self.name}.items (e.g. {self.interactions.loc[unknown, 'item_id'].iloc[0]})"
             )
 
     @property
@@ -179,7 +179,7 @@ def validate_interactions(df: pd.DataFrame, name: str = "interactions",
         if bad.any():
             row = df.loc[bad].iloc[0]
             raise ValueError(
-                f"{name}: column 'timestamp' is out of order for user {row['user_id']!r} "
+                f"{name}: column 'timestamp' is out of order for user {row['user_id']} "
                 f"({int(bad.sum())} rows go back in time); expected each user's events sorted "
                 "by time - sort with df.sort_values(['user_id', 'timestamp'], kind='stable')"
             )
@@ -196,7 +196,7 @@ def validate_items(df: pd.DataFrame, name: str = "items") -> pd.DataFrame:
     dup = df["item_id"].duplicated()
     if dup.any():
         raise ValueError(f"{name}: column 'item_id' has {int(dup.sum())} duplicate ids "
-                         f"(e.g. {df.loc[dup, 'item_id'].iloc[0]!r}); expected unique ids")
+                         f"(e.g. {df.loc[dup, 'item_id'].iloc[0]}); expected unique ids")
     if df["text"].isna().any():
         raise ValueError(f"{name}: column 'text' has {int(df['text'].isna().sum())} missing "
                          "values; expected a string for every item (use '' for none)")

@@ -1,0 +1,98 @@
+"""Repository-level checks: notebooks committed without outputs, one-way imports, pins."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = sorted((ROOT / "book").glob("*.ipynb"))
+
+# data flows one way: a module may import only modules of a strictly lower layer (or its own)
+LAYERS = {
+    "data": 0, "simulate": 1, "text": 1, "lm": 1,
+    "interests": 2, "sequence": 2,
+    "recommend": 3, "explore": 3,
+    "metrics": 4,
+    "viz": 5, "widgets": 5,
+}
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_notebook_committed_without_outputs(nb: Path):
+    cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
+    dirty = [i for i, c in enumerate(cells)
+             if c["cell_type"] == "code" and (c.get("outputs") or c.get("execution_count"))]
+    assert not dirty, f"{nb.name}: cells {dirty} have outputs; clear them before committing"
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_notebook_has_objectives_and_exercises(nb: Path):
+    md = "\n".join("".join(c["source"]) for c in json.loads(nb.read_text(encoding="utf-8"))["cells"]
+                   if c["cell_type"] == "markdown")
+    assert "Learning objectives" in md, f"{nb.name}: no 'Learning objectives' section"
+    assert "{exercise}" in md and "{solution}" in md, f"{nb.name}: no exercises with solutions"
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            mod = node.module or ""
+            if node.level and not mod:  # from . import x
+                found |= {a.name for a in node.names}
+            elif node.level or mod.startswith("recsys_helpers"):
+                tail = mod.split(".")[-1] if mod != "recsys_helpers" else ""
+                found |= {tail} if tail else {a.name for a in node.names}
+        elif isinstance(node, ast.Import):
+            for a in node.names:
+                if a.name.startswith("recsys_helpers."):
+                    found.add(a.name.split(".")[1])
+    return found & set(LAYERS)
+
+
+@pytest.mark.parametrize("module", sorted(LAYERS))
+def test_layering_one_way(module: str):
+    path = ROOT / "recsys_helpers" / f"{module}.py"
+    if not path.exists():
+        pytest.skip(f"{module}.py not written yet")
+    bad = {m for m in _imports(path) if m != module and LAYERS[m] >= LAYERS[module]}
+    assert not bad, f"recsys_helpers/{module}.py imports {sorted(bad)} from the same or a higher layer"
+
+
+def test_every_module_has_a_layer():
+    modules = {p.stem for p in (ROOT / "recsys_helpers").glob("*.py")} - {"__init__"}
+    assert modules <= set(LAYERS), f"add {sorted(modules - set(LAYERS))} to LAYERS"
+
+
+def test_requirements_are_exact_pins():
+    for name in ("requirements.txt", "requirements-nodeps.txt"):
+        for line in (ROOT / name).read_text().splitlines():
+            line = line.split("#")[0].strip()
+            if line:
+                assert re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[0-9][A-Za-z0-9.+]*", line), f"{name}: {line!r} is not an exact pin"
+    reqs = (ROOT / "requirements.txt").read_text()
+    assert "torch==2.13.0" in reqs
+    assert re.search(r"^jupyter-book==1\.", reqs, re.M), "jupyter-book must be 1.x"
+
+
+def test_no_hub_model_ids_in_code():
+    pattern = re.compile(r"sentence-transformers/|HuggingFaceTB/|bert-base-uncased['\"]\s*\)")
+    for path in list((ROOT / "recsys_helpers").glob("*.py")) + NOTEBOOKS:
+        text = path.read_text(encoding="utf-8")
+        assert not pattern.search(text), f"{path.name} names a hub model id; load packaged weights instead"
+
+
+def test_toc_lists_only_existing_files():
+    import yaml
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files += [c["file"] for c in part.get("chapters", [])]
+    for f in files:
+        assert any((ROOT / (f + ext)).exists() for ext in (".md", ".ipynb")), f"_toc.yml lists missing {f}"
