@@ -1,0 +1,208 @@
+"""Interactive explorers that still make sense in the static HTML book.
+
+In JupyterLab (a live kernel) :func:`explore` shows an ``ipywidgets.interactive``
+control: move a slider, the figure or table redraws. The rendered book has no
+kernel and loads no widget JavaScript (``nb_ipywidgets_js: {}`` in ``_config.yml``),
+so a bare widget would show up there as an empty box. :func:`explore` therefore
+returns *one* display object whose MIME bundle carries both
+
+* the live widget (``application/vnd.jupyter.widget-view+json``), which JupyterLab
+  prefers, and
+* a static rendering of the default settings (``text/html`` with the figure as an
+  inline PNG, plus ``image/png`` and ``text/plain``) with a note saying how to get
+  the interactive version, which the HTML book shows instead (``_config.yml`` drops
+  the widget view from the HTML render priority).
+
+Usage in a notebook::
+
+    def plot_mix(alpha: float = 0.5):
+        fig, ax = plt.subplots()
+        ...
+        return fig            # return a Figure, a string, or a DataFrame
+
+    explore(plot_mix, alpha=(0.0, 1.0, 0.1))   # last expression of the cell
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import inspect
+import io
+from typing import Any, Callable
+
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+
+WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
+DEFAULT_NOTE = (
+    "Static view of the default settings ({settings}). "
+    "Interactive version: run this notebook in JupyterLab and move the controls."
+)
+
+__all__ = ["DEFAULT_NOTE", "Explorer", "explore", "figure_to_png", "static_bundle"]
+
+
+def figure_to_png(fig: Figure, dpi: int = 100) -> bytes:
+    """Render a matplotlib figure to PNG bytes (the figure is left open)."""
+    if not isinstance(fig, Figure):
+        raise ValueError(f"fig: expected a matplotlib Figure, got {type(fig).__name__}")
+    if not isinstance(dpi, int) or dpi <= 0:
+        raise ValueError(f"dpi: expected a positive int, got {dpi!r}")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    return buffer.getvalue()
+
+
+def _format_settings(values: dict[str, Any]) -> str:
+    def fmt(value: Any) -> str:
+        if isinstance(value, float):
+            return f"{value:.3g}"
+        return repr(value) if isinstance(value, str) else str(value)
+
+    return ", ".join(f"{name} = {fmt(value)}" for name, value in values.items()) or "no controls"
+
+
+def static_bundle(result: Any, note: str) -> dict[str, Any]:
+    """MIME bundle of a static rendering of ``result`` followed by ``note``.
+
+    ``result`` is what the explored function returned: a matplotlib ``Figure``
+    (embedded as a base64 PNG), an object with ``_repr_html_`` (e.g. a DataFrame),
+    ``None`` (only the note is shown), or anything else (shown as preformatted text).
+    Always contains ``text/html`` and ``text/plain``; ``image/png`` for figures.
+    """
+    if not isinstance(note, str) or not note.strip():
+        raise ValueError("note: expected a non-empty string telling the reader what they see")
+    note_html = f'<p class="recsys-widget-note"><em>{html.escape(note)}</em></p>'
+    bundle: dict[str, Any] = {}
+    if isinstance(result, Figure):
+        png = figure_to_png(result)
+        encoded = base64.b64encode(png).decode("ascii")
+        body = f'<img alt="{html.escape(note)}" src="data:image/png;base64,{encoded}"/>'
+        bundle["image/png"] = encoded
+        plain = "<matplotlib figure>"
+    elif result is None:
+        body, plain = "", ""
+    elif hasattr(result, "_repr_html_") and callable(result._repr_html_):
+        body = str(result._repr_html_())
+        plain = str(result)
+    else:
+        plain = str(result)
+        body = f"<pre>{html.escape(plain)}</pre>"
+    bundle["text/html"] = f'<div class="recsys-widget-static">{body}{note_html}</div>'
+    bundle["text/plain"] = f"{plain}\n{note}".strip()
+    return bundle
+
+
+def _show_live(result: Any) -> None:
+    """Display one result inside the widget's output area (only with a live IPython)."""
+    from IPython import get_ipython
+    from IPython.display import display
+
+    if get_ipython() is None:  # plain Python: nothing to draw into
+        if isinstance(result, Figure):
+            plt.close(result)
+        return
+    if isinstance(result, Figure):
+        display(result)
+        plt.close(result)
+    elif isinstance(result, str):
+        print(result)
+    elif result is not None:
+        display(result)
+
+
+class Explorer:
+    """A live ``ipywidgets.interactive`` control plus a static rendering of its defaults.
+
+    Attributes
+    ----------
+    widget:
+        the ``ipywidgets.interactive`` box, or ``None`` when ipywidgets is missing.
+    values:
+        the default settings the static rendering was made with.
+    static:
+        the static MIME bundle (see :func:`static_bundle`).
+    """
+
+    def __init__(self, widget: Any, values: dict[str, Any], static: dict[str, Any]) -> None:
+        self.widget = widget
+        self.values = values
+        self.static = static
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        bundle = dict(self.static)
+        if self.widget is not None:
+            live = self.widget._repr_mimebundle_(include=include, exclude=exclude) or {}
+            if WIDGET_VIEW_MIME in live:
+                bundle[WIDGET_VIEW_MIME] = live[WIDGET_VIEW_MIME]
+        return bundle
+
+
+def explore(fn: Callable[..., Any], *, note: str = DEFAULT_NOTE, **controls: Any) -> Explorer:
+    """Interactive explorer of ``fn`` with a static fallback for the HTML book.
+
+    ``controls`` are ``ipywidgets.interact`` abbreviations or widgets, one per
+    parameter of ``fn``: ``(lo, hi, step)`` for a slider, a list for a dropdown, a
+    bool for a checkbox, or an ``ipywidgets`` control. The default state is the
+    function's own default when the control allows it. ``fn`` returns a matplotlib
+    ``Figure``, a string, an object with ``_repr_html_`` or ``None``; it must not call
+    ``plt.show()``. ``note`` may use ``{settings}``, replaced by the default values.
+
+    Make the returned object the last expression of a cell (or ``display`` it).
+    """
+    if not callable(fn):
+        raise ValueError(f"fn: expected a callable that returns a Figure or text, got {type(fn).__name__}")
+    if not isinstance(note, str) or not note.strip():
+        raise ValueError("note: expected a non-empty string")
+    if not controls:
+        raise ValueError("controls: expected at least one keyword control, e.g. alpha=(0.0, 1.0, 0.1)")
+    params = inspect.signature(fn).parameters
+    takes_kwargs = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+    unknown = [name for name in controls if name not in params and not takes_kwargs]
+    if unknown:
+        raise ValueError(f"controls: {unknown} are not parameters of {getattr(fn, '__name__', 'fn')}; "
+                         f"expected some of {list(params)}")
+
+    def render_static(values: dict[str, Any], result: Any) -> dict[str, Any]:
+        return static_bundle(result, note.replace("{settings}", _format_settings(values)))
+
+    first: dict[str, Any] = {}  # the static rendering, made from the first (default) call
+    widget = None
+    try:
+        import ipywidgets
+    except ImportError:  # static rendering only
+        ipywidgets = None
+
+    before = set(plt.get_fignums())
+    try:
+        if ipywidgets is not None:
+            def live(**kwargs: Any) -> None:
+                result = fn(**kwargs)
+                if "static" not in first:
+                    first["static"] = render_static(dict(kwargs), result)
+                _show_live(result)
+
+            # only the controlled parameters become widgets; the others keep fn's defaults
+            live.__signature__ = inspect.Signature([  # type: ignore[attr-defined]
+                inspect.Parameter(
+                    name, inspect.Parameter.KEYWORD_ONLY,
+                    default=params[name].default if name in params else inspect.Parameter.empty)
+                for name in controls
+            ])
+            widget = ipywidgets.interactive(live, **controls)  # calls live() once
+            values = {name: widget.kwargs[name] for name in controls}
+        else:
+            values = {}
+            for name in controls:
+                default = params[name].default if name in params else inspect.Parameter.empty
+                if default is inspect.Parameter.empty:
+                    raise ValueError(f"controls: {name!r} needs a default value in "
+                                     f"{getattr(fn, '__name__', 'fn')} when ipywidgets is missing")
+                values[name] = default
+        if "static" not in first:  # no widget, or fn failed inside the widget: fail loudly here
+            first["static"] = render_static(values, fn(**values))
+    finally:
+        for num in set(plt.get_fignums()) - before:
+            plt.close(num)
+    return Explorer(widget, values, first["static"])
