@@ -1,0 +1,134 @@
+"""Matplotlib figures the chapters share: long tail, rating histogram, sparsity, flow diagrams.
+
+Each function draws on an ``ax`` (a new figure when none is given), labels its axes,
+sets a title and returns the ``Axes`` (plus any number it computed), so a notebook can
+add to the plot or ``glue`` the number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+from scipy import sparse
+
+__all__ = ["head_share", "long_tail", "rating_histogram", "sparsity_spy", "flow_diagram"]
+
+
+def _axes(ax: Axes | None, figsize: tuple[float, float] = (6, 4)) -> Axes:
+    return plt.subplots(figsize=figsize)[1] if ax is None else ax
+
+
+def head_share(counts: Sequence[float] | np.ndarray | pd.Series, head_fraction: float = 0.2) -> float:
+    r"""Share of all interactions that go to the most popular ``head_fraction`` of items.
+
+    .. math:: \frac{\sum_{i \in \text{head}} c_i}{\sum_i c_i}, \quad
+              |\text{head}| = \lceil f \cdot |I| \rceil
+    """
+    c = np.sort(np.asarray(counts, dtype=float))[::-1]
+    if c.ndim != 1 or c.size == 0 or (c < 0).any() or c.sum() == 0:
+        raise ValueError("counts: expected a non-empty 1-D array of non-negative counts, not all zero")
+    if not 0 < head_fraction < 1:
+        raise ValueError(f"head_fraction: expected a number in (0, 1), got {head_fraction!r}")
+    n_head = int(np.ceil(head_fraction * c.size))
+    return float(c[:n_head].sum() / c.sum())
+
+
+def long_tail(counts: Sequence[float] | np.ndarray | pd.Series, head_fraction: float = 0.2,
+              ax: Axes | None = None, title: str = "The long tail of item popularity") -> tuple[Axes, float]:
+    """Items sorted by popularity (x: rank, y: count), the head shaded; returns ``(ax, share)``."""
+    share = head_share(counts, head_fraction)
+    c = np.sort(np.asarray(counts, dtype=float))[::-1]
+    n_head = int(np.ceil(head_fraction * c.size))
+    ax = _axes(ax)
+    ranks = np.arange(1, c.size + 1)
+    ax.fill_between(ranks[:n_head], c[:n_head], color="tab:orange", alpha=0.6,
+                    label=f"head: top {head_fraction:.0%} of items ({share:.0%} of interactions)")
+    ax.fill_between(ranks[n_head - 1:], c[n_head - 1:], color="tab:blue", alpha=0.4,
+                    label=f"long tail ({1 - share:.0%} of interactions)")
+    ax.plot(ranks, c, color="black", lw=1)
+    ax.set_xlabel("item rank (most popular first)")
+    ax.set_ylabel("number of interactions")
+    ax.set_title(title)
+    ax.legend()
+    return ax, share
+
+
+def rating_histogram(ratings: Sequence[float] | np.ndarray | pd.Series, ax: Axes | None = None,
+                     title: str = "Distribution of explicit ratings") -> Axes:
+    """Bar chart of how often each rating value occurs (NaN ratings are not counted)."""
+    r = pd.Series(np.asarray(ratings, dtype=float)).dropna()
+    if r.empty:
+        raise ValueError("ratings: expected at least one non-NaN rating")
+    counts = r.value_counts().sort_index()
+    ax = _axes(ax)
+    ax.bar(counts.index.astype(str), counts.to_numpy(), color="tab:blue")
+    ax.set_xlabel("rating")
+    ax.set_ylabel("number of ratings")
+    ax.set_title(title)
+    return ax
+
+
+def sparsity_spy(R: "np.ndarray | sparse.spmatrix", ax: Axes | None = None, sort: bool = True,
+                 markersize: float = 0.3, title: str | None = None) -> Axes:
+    """Dot plot of the observed entries of a user x item matrix.
+
+    With ``sort`` the most active users go to the top and the most popular items to the left,
+    which makes the dense head and the sparse tail visible.
+    """
+    if not (sparse.issparse(R) or isinstance(R, np.ndarray)) or np.ndim(R) != 2:
+        raise ValueError("R: expected a 2-D user x item matrix (numpy or scipy.sparse)")
+    M = sparse.csr_matrix(R)
+    if sort:
+        nz = (M != 0)
+        rows = np.argsort(-np.asarray(nz.sum(axis=1)).ravel(), kind="stable")
+        cols = np.argsort(-np.asarray(nz.sum(axis=0)).ravel(), kind="stable")
+        M = M[rows][:, cols]
+    density = M.count_nonzero() / (M.shape[0] * M.shape[1])
+    ax = _axes(ax, (6, 4))
+    ax.spy(M, markersize=markersize, aspect="auto", color="black")
+    ax.set_xlabel("items" + (" (most popular first)" if sort else ""))
+    ax.set_ylabel("users" + (" (most active first)" if sort else ""))
+    ax.set_title(title or f"Observed entries: {density:.1%} of the matrix")
+    ax.xaxis.set_ticks_position("bottom")
+    return ax
+
+
+def flow_diagram(boxes: Sequence[str], notes: dict[int, str] | None = None, ax: Axes | None = None,
+                 title: str = "", box_color: str = "#dbe9f6", note_color: str = "#fde2c8") -> Axes:
+    """Left-to-right boxes joined by arrows; ``notes[i]`` hangs a second box under box ``i``.
+
+    Used to show where a component (e.g. a pretrained language model) plugs into a pipeline.
+    """
+    if not boxes:
+        raise ValueError("boxes: expected at least one label")
+    notes = notes or {}
+    bad = [i for i in notes if not 0 <= i < len(boxes)]
+    if bad:
+        raise ValueError(f"notes: index {bad[0]} is not a box index in [0, {len(boxes)})")
+    n = len(boxes)
+    ax = _axes(ax, (2.3 * n, 3.6))
+    w, h, gap = 1.1, 0.55, 0.3
+    for i, label in enumerate(boxes):
+        x = i * (w + gap)
+        ax.add_patch(FancyBboxPatch((x, 1.0), w, h, boxstyle="round,pad=0.03", fc=box_color, ec="black"))
+        ax.text(x + w / 2, 1.0 + h / 2, label, ha="center", va="center", fontsize=8.5)
+        if i:
+            ax.add_patch(FancyArrowPatch((x - gap, 1.0 + h / 2), (x, 1.0 + h / 2),
+                                         arrowstyle="-|>", mutation_scale=12, color="black"))
+        if i in notes:
+            ax.add_patch(FancyBboxPatch((x, 0.0), w, h, boxstyle="round,pad=0.03", fc=note_color,
+                                        ec="tab:orange"))
+            ax.text(x + w / 2, h / 2, notes[i], ha="center", va="center", fontsize=8)
+            ax.add_patch(FancyArrowPatch((x + w / 2, h), (x + w / 2, 1.0), arrowstyle="-|>",
+                                         mutation_scale=12, color="tab:orange", ls="--"))
+    ax.set_xlim(-0.1, n * (w + gap) - gap + 0.1)
+    ax.set_ylim(-0.1, 1.0 + h + 0.15)
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title)
+    return ax
