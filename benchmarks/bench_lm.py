@@ -1,0 +1,54 @@
+"""Speed of the language-model helpers: loading, encoding with and without the cache, scoring.
+
+Figures are wall seconds or texts per second on this machine; CPU time is reported next to
+the cold encoding because wall time grows when other programs share the cores. The cache
+is a fresh temporary folder, so "cold" really is cold.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+
+from recsys_helpers import data, lm
+
+N_REVIEWS = 1000
+
+
+def _timed(fn):
+    wall, cpu = time.perf_counter(), time.process_time()
+    out = fn()
+    return out, time.perf_counter() - wall, time.process_time() - cpu
+
+
+def run() -> dict:
+    """Measure the LM helpers; returns {figure name: value}."""
+    reviews = data.load_clothing_reviews().reviews.sample(N_REVIEWS, random_state=0)
+    texts = [f"{t}. {x}" if t else x for t, x in zip(reviews["title"], reviews["text"])]
+    out: dict[str, float] = {}
+    _, wall, _ = _timed(lambda: lm.load_encoder("minilm"))
+    out["minilm load s"] = round(wall, 2)
+    lm.encode(["warm-up"], cache=False)
+    with tempfile.TemporaryDirectory() as cache_dir:
+        _, wall, cpu = _timed(lambda: lm.encode(texts, cache_dir=cache_dir, show_progress=False))
+        out["minilm cold encode texts/s"] = round(N_REVIEWS / wall, 1)
+        out["minilm cold encode cpu s"] = round(cpu, 1)
+        _, wall, _ = _timed(lambda: lm.encode(texts, cache_dir=cache_dir))
+        out["minilm cached encode texts/s"] = round(N_REVIEWS / wall, 1)
+        _, wall, _ = _timed(lambda: lm.encode(texts[:300], model="use-multilingual", cache_dir=cache_dir))
+        out["use-multilingual cold encode texts/s (incl. load)"] = round(300 / wall, 1)
+    _, wall, _ = _timed(lm.load_generator)
+    out["smollm2 load s"] = round(wall, 1)
+    gen = lm.load_generator()
+    _, wall, _ = _timed(lambda: gen.score_options("What colour is the sky on a clear day?",
+                                                  ["green", "blue", "red"], answer_prefix="The sky is"))
+    out["smollm2 score_options (3 options) s"] = round(wall, 2)
+    _, wall, _ = _timed(lambda: gen.generate("Name one fruit.", max_new_tokens=20))
+    out["smollm2 generate 20 tokens s"] = round(wall, 2)
+    for k, v in out.items():
+        print(f"{k:50s} {v}", flush=True)
+    return out
+
+
+if __name__ == "__main__":
+    run()
