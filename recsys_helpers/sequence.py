@@ -31,6 +31,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .lm import device  # one device rule for the package: cuda when available, else the CPU
+
 __all__ = [
     "SASRecConfig",
     "CONFIGS",
@@ -51,9 +53,6 @@ __all__ = [
 ]
 
 
-def device() -> torch.device:
-    """The device to train on: ``cuda`` when available, else the CPU."""
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
 # --------------------------------------------------------------------------- configuration

@@ -491,6 +491,41 @@ def _review_table(reviews: pd.DataFrame, item_ids: np.ndarray) -> tuple[np.ndarr
     return pool_idx, start, counts
 
 
+def _item_sampling(x: np.ndarray, pop: np.ndarray, popularity: float
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Item-choice CDFs, interest prior and interest affinity shared by both simulators.
+
+    Row j of the (K + 1, n_items) table is P(i | j) ∝ x_ij^2 pop_i^popularity for interest j;
+    the last row is the noise row P(i) ∝ pop_i^popularity. The prior over interests is
+    proportional to the square root of each interest's total item mass.
+    """
+    popw = pop ** popularity
+    item_p = np.vstack([(x ** 2 * popw[:, None]).T, popw[None, :]])
+    prior = np.sqrt(item_p[:-1].sum(axis=1))
+    return _normalised_cdf(item_p), prior / prior.sum(), _interest_affinity(x, pop)
+
+
+def _check_user_params(n_users: object, seed: object, days: object, cutoff_fraction: float,
+                       interests_per_user: object, concentration: float, coherence: float,
+                       drift: float, popularity: float, means: dict[str, float],
+                       fractions: dict[str, float]) -> tuple[int, int, int, tuple[int, int]]:
+    """Validate the parameters both simulators share; return (n_users, seed, days, k_range)."""
+    n_users = _check_int(n_users, "n_users")
+    seed = _check_seed(seed)
+    days = _check_int(days, "days", 2)
+    _check_fraction(cutoff_fraction, "cutoff_fraction", 0.05, 0.95)
+    for name, v in means.items():
+        if _check_positive(v, name) < 1:
+            raise ValueError(f"{name}: expected a mean number >= 1, got {v!r}")
+    k_range = _check_range(interests_per_user, "interests_per_user", 2, 10)
+    _check_positive(concentration, "concentration")
+    for name, v in (("coherence", coherence), ("drift", drift), ("popularity", popularity)):
+        _check_positive(v, name, allow_zero=True)
+    for name, v in fractions.items():
+        _check_fraction(v, name)
+    return n_users, seed, days, k_range
+
+
 def simulate_shop(n_users: int = 2000, seed: int = 0, catalogue: data.ClothingReviews | None = None,
                   *, days: int = 180, cutoff_fraction: float = 0.75,
                   sessions_before: float = 6.0, sessions_after: float = 3.0,
@@ -531,22 +566,12 @@ def simulate_shop(n_users: int = 2000, seed: int = 0, catalogue: data.ClothingRe
     ``review_probability``; ``min_class_items`` and ``style_threshold`` (see
     :func:`shop_item_interests`).
     """
-    n_users = _check_int(n_users, "n_users")
-    seed = _check_seed(seed)
-    days = _check_int(days, "days", 2)
-    _check_fraction(cutoff_fraction, "cutoff_fraction", 0.05, 0.95)
-    for name, v in (("sessions_before", sessions_before), ("sessions_after", sessions_after),
-                    ("views_per_session", views_per_session)):
-        if _check_positive(v, name) < 1:
-            raise ValueError(f"{name}: expected a mean number >= 1, got {v!r}")
-    k_range = _check_range(interests_per_user, "interests_per_user", 2, 10)
-    _check_positive(concentration, "concentration")
-    _check_positive(coherence, "coherence", allow_zero=True)
-    _check_positive(drift, "drift", allow_zero=True)
-    _check_positive(popularity, "popularity", allow_zero=True)
-    for name, v in (("hidden_fraction", hidden_fraction), ("focus", focus), ("noise", noise),
-                    ("review_probability", review_probability)):
-        _check_fraction(v, name)
+    n_users, seed, days, k_range = _check_user_params(
+        n_users, seed, days, cutoff_fraction, interests_per_user, concentration, coherence, drift,
+        popularity, means={"sessions_before": sessions_before, "sessions_after": sessions_after,
+                           "views_per_session": views_per_session},
+        fractions={"hidden_fraction": hidden_fraction, "focus": focus, "noise": noise,
+                   "review_probability": review_probability})
     if catalogue is None:
         catalogue = data.load_clothing_reviews()
     items, ii, classes, styles = shop_item_interests(catalogue, min_class_items, style_threshold)
@@ -562,13 +587,7 @@ def simulate_shop(n_users: int = 2000, seed: int = 0, catalogue: data.ClothingRe
     rng = np.random.default_rng(seed)
 
     pop = items["n_reviews"].to_numpy(dtype=float)
-    popw = pop ** popularity
-    # (K + 1, n_items): P(i | j) ∝ x_ij^2 pop_i^popularity for each interest, then the noise row
-    item_p = np.vstack([(x ** 2 * popw[:, None]).T, popw[None, :]])
-    item_cdf = _normalised_cdf(item_p)
-    prior = np.sqrt(item_p[:-1].sum(axis=1))
-    prior /= prior.sum()
-    affinity = _interest_affinity(x, pop)
+    item_cdf, prior, affinity = _item_sampling(x, pop, popularity)
 
     chosen, w, hidden = _draw_user_interests(rng, n_users, prior, affinity, k_range, coherence,
                                              concentration, hidden_fraction)
@@ -787,36 +806,21 @@ def simulate_music(n_users: int = 500, seed: int = 0, *, n_tracks: int = 2000, n
     apart. Users are numbered 1..n_users; parameters as in :func:`simulate_shop`, plus
     ``n_tracks`` (>= 10), ``n_artists`` (<= n_tracks) and ``tracks_per_session`` (mean, at most 40).
     """
-    n_users = _check_int(n_users, "n_users")
-    seed = _check_seed(seed)
+    n_users, seed, days, k_range = _check_user_params(
+        n_users, seed, days, cutoff_fraction, interests_per_user, concentration, coherence, drift,
+        popularity, means={"sessions_before": sessions_before, "sessions_after": sessions_after,
+                           "tracks_per_session": tracks_per_session},
+        fractions={"hidden_fraction": hidden_fraction, "focus": focus, "noise": noise})
     n_tracks = _check_int(n_tracks, "n_tracks", 10)
     n_artists = _check_int(n_artists, "n_artists", 1)
     if n_artists > n_tracks:
         raise ValueError(f"n_artists: expected at most n_tracks ({n_tracks}), got {n_artists}")
-    days = _check_int(days, "days", 2)
-    _check_fraction(cutoff_fraction, "cutoff_fraction", 0.05, 0.95)
-    for name, v in (("sessions_before", sessions_before), ("sessions_after", sessions_after),
-                    ("tracks_per_session", tracks_per_session)):
-        if _check_positive(v, name) < 1:
-            raise ValueError(f"{name}: expected a mean number >= 1, got {v!r}")
-    k_range = _check_range(interests_per_user, "interests_per_user", 2, 10)
-    _check_positive(concentration, "concentration")
-    _check_positive(coherence, "coherence", allow_zero=True)
-    _check_positive(drift, "drift", allow_zero=True)
-    _check_positive(popularity, "popularity", allow_zero=True)
-    for name, v in (("hidden_fraction", hidden_fraction), ("focus", focus), ("noise", noise)):
-        _check_fraction(v, name)
     rng = np.random.default_rng(seed)
     items, x, pop = _music_catalogue(rng, n_tracks, n_artists)
     interests = GENRES + MOODS
     n_int = len(interests)
     ii = pd.DataFrame(x, index=pd.Index(items["item_id"], name="item_id"), columns=interests)
-    popw = pop ** popularity
-    item_p = np.vstack([(x ** 2 * popw[:, None]).T, popw[None, :]])
-    item_cdf = _normalised_cdf(item_p)
-    prior = np.sqrt(item_p[:-1].sum(axis=1))
-    prior /= prior.sum()
-    affinity = _interest_affinity(x, pop)
+    item_cdf, prior, affinity = _item_sampling(x, pop, popularity)
     is_genre = np.arange(n_int) < len(GENRES)  # hidden interests are genres not yet played
     chosen, w, hidden = _draw_user_interests(rng, n_users, prior, affinity, k_range, coherence,
                                              concentration, hidden_fraction, is_genre)
