@@ -20,6 +20,26 @@ Every user in ``recommended`` must appear in ``relevant`` with at least one rele
 
 Discounts use ``log2`` (Järvelin & Kekäläinen, 2002); see :func:`ndcg_at_k` for why the
 base of the logarithm does not change NDCG in the formula used here.
+
+Ranking and ties: one rule for the whole package
+-----------------------------------------------
+Scores tie (popularity counts, constant scorers, cosines of identical vectors), and the
+rank of a tied item is a choice. The package makes one choice, here, and uses it wherever a
+rank is computed (:func:`top_k`, :func:`full_ranking_metrics`, the neighbour pruning of
+``recommend.item_knn_scores``, the sequence model's evaluation):
+
+    **Tied items are ordered uniformly at random.**
+
+* Evaluation of a score matrix (:func:`full_ranking_metrics`) does not draw one order: it
+  returns the *expected* value of each metric over all orders of the tied items (McSherry &
+  Najork, 2008). A scorer that gives every item the same score therefore gets exactly
+  chance: hit@k = k / n for one relevant item among n candidates.
+* A list (:func:`top_k`) needs one order: ties are broken by a pseudo-random key of
+  ``(seed, row, column)`` (:func:`tie_keys`), so a list is one draw of the same uniform
+  order, reproducible under a seed, and different for different users.
+
+Reference: F. McSherry and M. Najork (2008), Computing information retrieval performance
+measures efficiently in the presence of tied scores, ECIR, LNCS 4956, doi:10.1007/978-3-540-78646-7_38.
 """
 
 from __future__ import annotations
@@ -29,8 +49,15 @@ from typing import Union
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
+from scipy.special import gammaln
+
+from . import _checks
 
 __all__ = [
+    "tie_keys",
+    "top_k",
+    "full_ranking_metrics",
     "precision_at_k",
     "recall_at_k",
     "f1_at_k",
@@ -54,9 +81,7 @@ Relevant = Union[Mapping[Hashable, Collection], pd.DataFrame]
 def _check_k(k: object, name: str = "k", allow_none: bool = False) -> int | None:
     if k is None and allow_none:
         return None
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k <= 0:
-        raise ValueError(f"{name}: expected a positive integer, got {k!r}")
-    return int(k)
+    return _checks.positive_int(k, name)
 
 
 def as_lists(recommended: Recommended, col_user: str = "user_id", col_item: str = "item_id",
@@ -71,17 +96,20 @@ def as_lists(recommended: Recommended, col_user: str = "user_id", col_item: str 
             raise ValueError(f"recommended: missing column(s) {missing}; expected "
                              f"{col_user!r} and {col_item!r}, got {list(recommended.columns)}")
         df = recommended
+        _checks.columns_without_nan(df, "recommended", [col_user, col_item])
         if col_rank in df.columns:
             df = df.sort_values([col_user, col_rank], kind="stable")
         elif col_score in df.columns:
             df = df.sort_values([col_user, col_score], ascending=[True, False], kind="stable")
         lists = {u: list(g) for u, g in df.groupby(col_user, sort=False)[col_item]}
     elif isinstance(recommended, np.ndarray):
-        if recommended.ndim != 2:
+        if recommended.ndim != 2 or recommended.dtype.kind == "f" and np.isnan(recommended).any():
             raise ValueError(f"recommended: expected a 2-D array (users x k), got shape {recommended.shape}")
         lists = {u: row.tolist() for u, row in enumerate(recommended)}
     elif isinstance(recommended, Mapping):
-        lists = {u: list(items) for u, items in recommended.items()}
+        _checks.no_nan_ids(recommended.keys(), "recommended (users)")
+        lists = {u: _checks.id_list(items, f"recommended[{u!r}]", non_empty=False)
+                 for u, items in recommended.items()}
     else:
         raise ValueError("recommended: expected a mapping {user: [items]}, a DataFrame or a 2-D "
                          f"array, got {type(recommended).__name__}")
@@ -102,6 +130,7 @@ def _as_relevant(relevant: Relevant, users: Collection, col_user: str, col_item:
         if missing:
             raise ValueError(f"relevant: missing column(s) {missing}; expected "
                              f"{col_user!r} and {col_item!r}, got {list(relevant.columns)}")
+        _checks.columns_without_nan(relevant, "relevant", [col_user, col_item])
         relevant = {u: set(g) for u, g in relevant.groupby(col_user, sort=False)[col_item]}
     if not isinstance(relevant, Mapping):
         raise ValueError("relevant: expected a mapping {user: set_of_items} or a DataFrame, "
@@ -113,11 +142,15 @@ def _as_relevant(relevant: Relevant, users: Collection, col_user: str, col_item:
     out: dict[Hashable, dict] = {}
     for u in users:
         rel = relevant[u]
+        if isinstance(rel, (str, bytes)) or not isinstance(rel, (Mapping, Collection)):
+            raise ValueError(f"relevant: the items of user {u!r} must be a set/list of ids or a "
+                             f"mapping {{item: gain}}, got {type(rel).__name__}")
         if isinstance(rel, Mapping):
-            gains = {i: float(g) for i, g in rel.items()}
+            gains = {i: _checks.number(g, f"relevant[{u!r}][{i!r}]", 0.0) for i, g in rel.items()}
             if not graded:
                 gains = {i: 1.0 for i, g in gains.items() if g > 0}
         else:
+            _checks.no_nan_ids(rel, f"relevant[{u!r}]")
             gains = {i: 1.0 for i in rel}
         if any(not np.isfinite(g) or g < 0 for g in gains.values()):
             raise ValueError(f"relevant: user {u!r} has a negative or non-finite gain; "
@@ -142,6 +175,170 @@ def _mean_over_users(recommended: Recommended, relevant: Relevant, k: int,
 
 def _hits(top: list, rel: dict) -> np.ndarray:
     return np.array([rel.get(i, 0.0) > 0 for i in top], dtype=float)
+
+
+# --------------------------------------------------------------------------- ranking with one tie rule
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+
+
+def tie_keys(rows: np.ndarray, cols: np.ndarray, seed: int = 0) -> np.ndarray:
+    """Pseudo-random tie-breaking keys (``uint64``) of entries ``(row, col)``, broadcast.
+
+    A SplitMix64 hash of ``(seed, row, col)``: the same entry always gets the same key, the
+    keys of one row are a uniform random order of its columns, and rows are independent.
+    Among equal scores the smaller key ranks first (see the module docstring).
+    """
+    seed = _checks.seed(seed)
+    r = np.asarray(rows).astype(np.uint64)
+    c = np.asarray(cols).astype(np.uint64)
+    with np.errstate(over="ignore"):
+        x = (r * _GOLDEN) ^ (c + np.uint64(seed) * _MIX1 + _GOLDEN)
+        x = x ^ (x >> np.uint64(30))
+        x = x * _MIX1
+        x = x ^ (x >> np.uint64(27))
+        x = x * _MIX2
+        x = x ^ (x >> np.uint64(31))
+    return x
+
+
+def _score_matrix(scores: object, name: str = "scores") -> np.ndarray:
+    s = _checks.array(scores, name, ndim=2, allow_neg_inf=True)
+    if s.shape[1] == 0:
+        raise ValueError(f"{name}: expected at least one item column, got shape {s.shape}")
+    return s
+
+
+def _mask(mask: object, shape: tuple[int, int], name: str) -> np.ndarray:
+    m = mask.toarray() != 0 if sparse.issparse(mask) else np.asarray(mask)
+    if m.dtype != bool:
+        if not np.issubdtype(m.dtype, np.number):
+            raise ValueError(f"{name}: expected a boolean mask or a sparse matrix, got dtype {m.dtype}")
+        m = m != 0
+    if m.shape != shape:
+        raise ValueError(f"{name}: expected shape {shape} like scores, got {m.shape}")
+    return m
+
+
+def top_k(scores: np.ndarray, k: int, exclude: object | None = None, seed: int = 0) -> np.ndarray:
+    """Column indices of the ``k`` highest scores in each row, best first.
+
+    ``exclude`` (a boolean mask or a sparse matrix whose non-zero entries mark seen items)
+    removes items before ranking; ``-inf`` marks an item as forbidden too. Ties are ordered
+    by :func:`tie_keys` (the package's one tie rule: uniformly at random, seeded).
+    ``np.argpartition`` finds the winners in O(n) per row; only rows whose k-th place is
+    tied are sorted in full. Returns an int array ``(n_rows, k)``.
+    """
+    s = _score_matrix(scores)
+    n_rows, n = s.shape
+    k = _checks.integer(k, "k", 1, n)
+    if exclude is not None:
+        mask = _mask(exclude, s.shape, "exclude")
+        n_left = n - mask.sum(axis=1)
+        if (n_left < k).any():
+            u = int(np.argmax(n_left < k))
+            raise ValueError(f"exclude: row {u} leaves only {int(n_left[u])} items; expected at least k={k}")
+        s[mask] = -np.inf
+    rows = np.arange(n_rows)
+    part = np.argpartition(-s, k - 1, axis=1)[:, :k]              # the k best, ties arbitrary
+    part_s = np.take_along_axis(s, part, axis=1)
+    kth = part_s.min(axis=1, keepdims=True)
+    tied_at_k = (s == kth).sum(axis=1) > (part_s == kth).sum(axis=1)
+    if tied_at_k.any():                                           # redo those rows exactly
+        r = rows[tied_at_k]
+        keys = tie_keys(r[:, None], np.arange(n)[None, :], seed)
+        part[tied_at_k] = np.lexsort((keys, -s[tied_at_k]), axis=1)[:, :k]
+        part_s = np.take_along_axis(s, part, axis=1)
+    order = np.lexsort((tie_keys(rows[:, None], part, seed), -part_s), axis=1)
+    return np.take_along_axis(part, order, axis=1)
+
+
+def _discounts(n: int) -> np.ndarray:
+    """``D[c] = sum_{p < c} 1 / log2(p + 2)``: the DCG of ``c`` relevant items at the top."""
+    return np.concatenate([[0.0], np.cumsum(1.0 / np.log2(np.arange(n) + 2.0))])
+
+
+def _row_metrics(s: np.ndarray, rel: np.ndarray, k: int, D: np.ndarray) -> tuple[float, ...]:
+    """Expected (rank, hit, recall, precision, ndcg, rr) of one row over the orders of its ties."""
+    v = np.unique(s[rel])[::-1]                                   # score levels of relevant items
+    p0 = (s[None, :] > v[:, None]).sum(axis=1)                    # items strictly above each level
+    m = (s[None, :] == v[:, None]).sum(axis=1)                    # items on each level (a tied block)
+    r = (s[rel][None, :] == v[:, None]).sum(axis=1)               # relevant items on each level
+    n_rel = int(rel.sum())
+    top_slots = np.minimum(p0 + m, k) - np.minimum(p0, k)         # positions of a block inside the top k
+    found = float((r / m * top_slots).sum())                      # expected relevant items in the top k
+    dcg = float((r / m * (D[np.minimum(p0 + m, k)] - D[np.minimum(p0, k)])).sum())
+    ndcg = dcg / D[min(n_rel, k)]
+    if ((p0 + m <= k) & (r > 0)).any():
+        hit = 1.0
+    else:
+        straddle = (p0 < k) & (p0 + m > k)
+        hit = 0.0
+        if straddle.any():
+            b = int(np.flatnonzero(straddle)[0])
+            q = k - p0[b]                                         # slots of the block inside the top k
+            j = np.arange(q)
+            hit = 1.0 - float(np.prod((m[b] - r[b] - j) / (m[b] - j)))  # 1 - P(no relevant item there)
+    # first relevant item: in the highest relevant block, at offset J with
+    # P(J = j) = C(m - 1 - j, r - 1) / C(m, r), j = 0 .. m - r
+    mb, rb = int(m[0]), int(r[0])
+    j = np.arange(mb - rb + 1)
+    logp = (gammaln(mb - j) - gammaln(rb) - gammaln(mb - j - rb + 1)
+            - (gammaln(mb + 1) - gammaln(rb + 1) - gammaln(mb - rb + 1)))
+    pj = np.exp(logp)
+    rank = float(p0[0] + 1 + (pj * j).sum())                      # expected 1-based rank of the first hit
+    rr = float((pj / (p0[0] + 1 + j)).sum())
+    return rank, hit, found / n_rel, found / k, ndcg, rr
+
+
+def full_ranking_metrics(scores: np.ndarray, relevant: object, k: int = 10, exclude: object | None = None,
+                         *, per_user: bool = False) -> dict[str, float] | pd.DataFrame:
+    r"""Accuracy of a score matrix ranked over *all* its columns, ties handled exactly.
+
+    ``scores`` is ``(n_users, n_items)`` (higher = better; ``-inf`` allowed, NaN rejected).
+    ``relevant`` is either one target column per row (an integer array of length
+    ``n_users``) or a boolean / sparse matrix of the same shape marking relevant items (at
+    least one per row). ``exclude`` marks items removed from the ranking (e.g. those
+    already seen); a relevant item is never removed. Metrics at cut-off ``k``, each the
+    expected value over uniformly random orders of tied items (the module's tie rule):
+
+    * ``hit@k`` = P(at least one relevant item in the top k);
+    * ``recall@k`` = E|top-k ∩ R| / |R|, ``precision@k`` = E|top-k ∩ R| / k;
+    * ``ndcg@k`` = E[DCG@k] / IDCG@k with DCG@k = sum_{p<k} rel(p) / log2(p + 2), p from 0;
+    * ``mrr`` = E[1 / rank of the first relevant item] over the full ranking (no cut-off);
+    * ``rank`` (per user) = the expected 1-based rank of the first relevant item.
+
+    For a block of ``m`` tied items holding ``r`` relevant ones, each of its positions holds
+    a relevant item with probability ``r / m``, which makes the expected DCG and recall exact
+    (McSherry & Najork, 2008). Returns the means over users (a dict), or one row per user
+    (a DataFrame) with ``per_user=True``.
+    """
+    s = _score_matrix(scores)
+    n_rows, n = s.shape
+    k = _checks.integer(k, "k", 1, n)
+    _checks.flag(per_user, "per_user")
+    if sparse.issparse(relevant) or (isinstance(relevant, np.ndarray) and relevant.ndim == 2):
+        rel = _mask(relevant, s.shape, "relevant")
+    else:
+        t = _checks.array(relevant, "relevant", ndim=1, dtype=float)
+        if t.shape != (n_rows,) or not np.all(t == np.round(t)) or t.min() < 0 or t.max() >= n:
+            raise ValueError(f"relevant: expected {n_rows} target column indices in [0, {n}) (one per "
+                             f"row of scores) or a boolean matrix of shape {s.shape}, got shape {t.shape}")
+        rel = np.zeros(s.shape, dtype=bool)
+        rel[np.arange(n_rows), t.astype(np.int64)] = True
+    empty = ~rel.any(axis=1)
+    if empty.any():
+        raise ValueError(f"relevant: row {int(np.argmax(empty))} has no relevant item; expected at least "
+                         "one per row (drop users without test items first)")
+    keep = ~_mask(exclude, s.shape, "exclude") | rel if exclude is not None else np.ones(s.shape, bool)
+    D = _discounts(n)
+    rows = [_row_metrics(s[u][keep[u]], rel[u][keep[u]], k, D) for u in range(n_rows)]
+    out = pd.DataFrame(rows, columns=["rank", f"hit@{k}", f"recall@{k}", f"precision@{k}",
+                                      f"ndcg@{k}", "mrr"])
+    if per_user:
+        return out
+    return {c: float(out[c].mean()) for c in out.columns if c != "rank"}
 
 
 # --------------------------------------------------------------------------- accuracy

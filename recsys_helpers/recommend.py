@@ -4,7 +4,11 @@ Every recommender here works on a user x item matrix ``R`` (``scipy.sparse``; ro
 users, columns items) and returns a dense score matrix of the same shape. :func:`top_k`
 turns any score matrix into top-K lists, leaving out the items a user has already seen.
 Item vectors (genres, TF-IDF, language-model embeddings) come in as plain arrays: this
-module never imports the language-model layers.
+module never imports the language-model layers. :func:`recommend_from_vectors` is the
+bridge from ``interests`` (user vectors) to top-K lists in the shape ``metrics`` takes.
+
+Ranks follow the package's one tie rule (see :mod:`recsys_helpers.metrics`): tied items are
+ordered uniformly at random under a seed; :func:`top_k` is :func:`metrics.top_k`.
 """
 
 from __future__ import annotations
@@ -16,10 +20,15 @@ import pandas as pd
 from scipy import sparse
 from sklearn.preprocessing import normalize
 
+from . import _checks
+from .metrics import top_k
+
 __all__ = [
     "interaction_matrix",
     "top_k",
     "to_lists",
+    "recommendation_scores",
+    "recommend_from_vectors",
     "popularity_scores",
     "cosine_item_similarity",
     "item_knn_scores",
@@ -44,14 +53,12 @@ def interaction_matrix(interactions: pd.DataFrame, users: Sequence | None = None
     ``value``, e.g. the rating; repeated pairs keep the last value). ``users``/``items`` fix
     the row/column order (e.g. the whole catalogue); by default the sorted ids present.
     """
-    if not isinstance(interactions, pd.DataFrame):
-        raise ValueError(f"interactions: expected a DataFrame, got {type(interactions).__name__}")
     cols = [col_user, col_item] + ([value] if value is not None else [])
-    missing = [c for c in cols if c not in interactions.columns]
-    if missing:
-        raise ValueError(f"interactions: missing column(s) {missing}; expected {cols}")
-    user_index = pd.Index(sorted(interactions[col_user].unique()) if users is None else users)
-    item_index = pd.Index(sorted(interactions[col_item].unique()) if items is None else items)
+    _checks.frame(interactions, "interactions", cols, no_nan=[col_user, col_item])
+    user_index = pd.Index(sorted(interactions[col_user].unique()) if users is None
+                          else _checks.id_list(users, "users"))
+    item_index = pd.Index(sorted(interactions[col_item].unique()) if items is None
+                          else _checks.id_list(items, "items"))
     for name, index in (("users", user_index), ("items", item_index)):
         if not index.is_unique:
             raise ValueError(f"{name}: expected unique ids, got duplicates")
@@ -75,49 +82,115 @@ def interaction_matrix(interactions: pd.DataFrame, users: Sequence | None = None
 
 
 # --------------------------------------------------------------------------- top-K
-def top_k(scores: np.ndarray, k: int, exclude: "Matrix | None" = None) -> np.ndarray:
-    """Column indices of the ``k`` highest scores in each row, best first.
-
-    ``exclude`` (a boolean mask or a sparse matrix whose non-zero entries mark seen items)
-    removes items before ranking. Uses ``np.argpartition`` (O(n) per row) and then sorts only
-    the ``k`` winners, by score and then by column index. Returns an int array (n_users, k).
-    """
-    scores = np.asarray(scores, dtype=float)
-    if scores.ndim != 2:
-        raise ValueError(f"scores: expected a 2-D array (users x items), got shape {scores.shape}")
-    if np.isnan(scores).any():
-        raise ValueError("scores: contains NaN; expected finite scores (use -np.inf to forbid an item)")
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 < k <= scores.shape[1]:
-        raise ValueError(f"k: expected an integer in [1, {scores.shape[1]}] (the number of items), got {k!r}")
-    if exclude is not None:
-        mask = exclude.toarray() != 0 if sparse.issparse(exclude) else np.asarray(exclude, dtype=bool)
-        if mask.shape != scores.shape:
-            raise ValueError(f"exclude: expected shape {scores.shape} like scores, got {mask.shape}")
-        n_left = scores.shape[1] - mask.sum(axis=1)
-        if (n_left < k).any():
-            u = int(np.argmax(n_left < k))
-            raise ValueError(f"exclude: row {u} leaves only {int(n_left[u])} items; expected at least k={k}")
-        scores = np.where(mask, -np.inf, scores)
-    part = np.argpartition(-scores, k - 1, axis=1)[:, :k]          # the k best, unordered
-    part_scores = np.take_along_axis(scores, part, axis=1)
-    order = np.lexsort((part, -part_scores), axis=1)              # by score, then by index
-    return np.take_along_axis(part, order, axis=1)
-
-
 def to_lists(indices: np.ndarray, user_ids: Sequence[Hashable],
              item_ids: Sequence[Hashable]) -> dict[Hashable, list]:
     """Turn ``top_k`` output into ``{user_id: [item_id, ...]}`` (what ``metrics`` expects)."""
+    user_ids = _checks.id_list(user_ids, "user_ids", unique=True)
+    item_ids = np.asarray(_checks.id_list(item_ids, "item_ids", unique=True), dtype=object)
     indices = np.asarray(indices)
-    if indices.ndim != 2 or len(indices) != len(user_ids):
-        raise ValueError(f"indices: expected shape ({len(user_ids)}, k), got {indices.shape}")
-    item_ids = np.asarray(item_ids)
+    if indices.ndim != 2 or len(indices) != len(user_ids) or not np.issubdtype(indices.dtype, np.integer):
+        raise ValueError(f"indices: expected an integer array of shape ({len(user_ids)}, k), got "
+                         f"{indices.dtype} {indices.shape}")
+    if indices.size and (indices.min() < 0 or indices.max() >= len(item_ids)):
+        raise ValueError(f"indices: expected column positions in [0, {len(item_ids)}), got values in "
+                         f"[{indices.min()}, {indices.max()}]")
     return {u: item_ids[row].tolist() for u, row in zip(user_ids, indices)}
+
+
+# --------------------------------------------------------------------------- vectors -> scores -> lists
+def recommendation_scores(user: Sequence[float] | np.ndarray, items: "Matrix",
+                          method: str = "cosine") -> np.ndarray:
+    """Score every item (a row of ``items``) for one ``user`` vector.
+
+    ``"cosine"``: ``score(u, i) = u . v_i / (||u|| ||v_i||)``; an item row that is all zeros
+    (no known term) gets the score 0 since it shares nothing with the user.
+    ``"dot"``: ``score(u, i) = u . v_i``, which also grows with the length of ``v_i``.
+    """
+    _checks.one_of(method, "method", ("cosine", "dot"))
+    u = _checks.vector(user, "user")
+    m = _check_features(items, name="items")
+    if m.shape[1] != u.shape[0]:
+        raise ValueError(f"items: expected {u.shape[0]} columns like user, got shape {m.shape}")
+    dots = np.asarray(m @ u).ravel()
+    if method == "dot":
+        return dots
+    nu = float(np.linalg.norm(u))
+    if nu == 0.0:
+        raise ValueError("user: cosine scores are undefined for a zero user vector")
+    if sparse.issparse(m):
+        norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+    else:
+        norms = np.linalg.norm(m, axis=1)
+    out = np.zeros_like(dots)
+    ok = norms > 0
+    out[ok] = dots[ok] / (norms[ok] * nu)
+    return np.clip(out, -1.0, 1.0)
+
+
+def _vector_frame(df: object, name: str) -> pd.DataFrame:
+    if not isinstance(df, pd.DataFrame):
+        raise ValueError(f"{name}: expected a DataFrame indexed by id with one vector per row, "
+                         f"got {type(df).__name__}")
+    if df.empty:
+        raise ValueError(f"{name}: expected at least one row, got an empty frame")
+    _checks.no_nan_ids(df.index, f"{name}.index")
+    if df.index.has_duplicates:
+        raise ValueError(f"{name}: index has duplicate ids; expected one row per id")
+    _checks.array(df.to_numpy(), name, ndim=2)
+    return df
+
+
+def recommend_from_vectors(user_vectors: pd.DataFrame, item_vectors: pd.DataFrame, k: int = 10,
+                           seen: pd.DataFrame | None = None, *, method: str = "cosine", seed: int = 0,
+                           col_user: str = "user_id", col_item: str = "item_id") -> pd.DataFrame:
+    r"""Top-K items for every user from interest vectors: the bridge ``interests -> metrics``.
+
+    ``user_vectors`` (index = user id) and ``item_vectors`` (index = item id) live in the
+    same space (e.g. chapter 3's interest vectors and the item embeddings). Each item gets
+    ``score(u, i) = cos(p_u, x_i)`` (or the dot product with ``method="dot"``); the items of
+    ``seen`` (interactions with ``col_user``/``col_item``; users not in ``user_vectors`` are
+    ignored) are excluded; ties follow the package's tie rule (``seed``). Returns a
+    DataFrame ``col_user, col_item, rank (1 = best), score``, sorted by user and rank: the
+    shape every function of ``metrics`` takes.
+    """
+    U = _vector_frame(user_vectors, "user_vectors")
+    X = _vector_frame(item_vectors, "item_vectors")
+    if U.shape[1] != X.shape[1]:
+        raise ValueError(f"item_vectors: expected {U.shape[1]} dimensions like user_vectors, got {X.shape[1]}")
+    _checks.one_of(method, "method", ("cosine", "dot"))
+    k = _checks.integer(k, "k", 1, len(X))
+    u, x = U.to_numpy(dtype=float), X.to_numpy(dtype=float)
+    if method == "cosine":
+        for name, v in (("user_vectors", u), ("item_vectors", x)):
+            zero = np.linalg.norm(v, axis=1) == 0
+            if zero.any():
+                raise ValueError(f"{name}: {int(zero.sum())} row(s) are zero vectors; cosine is undefined")
+        u, x = normalize(u), normalize(x)
+    scores = u @ x.T
+    exclude = None
+    if seen is not None:
+        _checks.frame(seen, "seen", [col_user, col_item], non_empty=False, no_nan=[col_user, col_item])
+        known = seen[seen[col_user].isin(U.index)]
+        cols = X.index.get_indexer(known[col_item])
+        if (cols < 0).any():
+            bad = known[col_item].to_numpy()[np.flatnonzero(cols < 0)[0]]
+            raise ValueError(f"seen: item {bad!r} in column {col_item!r} has no row in item_vectors")
+        exclude = np.zeros(scores.shape, dtype=bool)
+        exclude[U.index.get_indexer(known[col_user]), cols] = True
+    idx = top_k(scores, k, exclude=exclude, seed=seed)
+    rows = np.repeat(np.arange(len(U)), k)
+    return pd.DataFrame({col_user: np.repeat(U.index.to_numpy(), k),
+                         col_item: X.index.to_numpy()[idx.ravel()],
+                         "rank": np.tile(np.arange(1, k + 1), len(U)),
+                         "score": scores[rows, idx.ravel()]})
 
 
 # --------------------------------------------------------------------------- recommenders
 def _check_matrix(R: object, name: str = "R") -> sparse.csr_matrix:
-    if not (sparse.issparse(R) or isinstance(R, np.ndarray)) or np.ndim(R) != 2:
-        raise ValueError(f"{name}: expected a 2-D user x item matrix (scipy.sparse or numpy)")
+    """A finite numeric user x item matrix in CSR form (booleans count as 0/1 interactions)."""
+    _checks.matrix_like(R, name)
+    if R.dtype.kind not in "biuf":  # type: ignore[union-attr]
+        raise ValueError(f"{name}: expected a numeric matrix, got dtype {R.dtype}")  # type: ignore[union-attr]
     R = sparse.csr_matrix(R, dtype=float)
     if R.nnz and not np.isfinite(R.data).all():
         raise ValueError(f"{name}: contains NaN or infinite values")
@@ -158,29 +231,35 @@ def item_knn_scores(R: "Matrix", S: np.ndarray | None = None,
     Returns ``R @ S`` as a dense (n_users, n_items) array.
     """
     R = _check_matrix(R)
-    S = cosine_item_similarity(R) if S is None else np.asarray(S, dtype=float)
+    S = cosine_item_similarity(R) if S is None else _checks.array(S, "S", ndim=2)
     if S.shape != (R.shape[1], R.shape[1]):
         raise ValueError(f"S: expected shape ({R.shape[1]}, {R.shape[1]}), got {S.shape}")
+    if not np.all(np.isfinite(S)):
+        raise ValueError("S: expected finite similarities, found NaN or infinity")
     if n_neighbours is not None:
-        if isinstance(n_neighbours, bool) or not isinstance(n_neighbours, (int, np.integer)) \
-                or not 0 < n_neighbours <= S.shape[0]:
-            raise ValueError(f"n_neighbours: expected an integer in [1, {S.shape[0]}], got {n_neighbours!r}")
-        keep = np.argpartition(-S, n_neighbours - 1, axis=0)[:n_neighbours]   # per column j
+        n_neighbours = _checks.integer(n_neighbours, "n_neighbours", 1, S.shape[0])
+        # for each target item j (a column of S) keep its n most similar items i; ties at the
+        # n-th place follow the package's tie rule (metrics.top_k, uniformly random, seed 0)
+        keep = top_k(S.T, n_neighbours).T                           # (n_neighbours, n_items)
         pruned = np.zeros_like(S)
         np.put_along_axis(pruned, keep, np.take_along_axis(S, keep, axis=0), axis=0)
         S = pruned
     return np.asarray(R @ S)
 
 
-def _check_features(item_features: "Matrix", n_items: int) -> "Matrix":
-    if not (sparse.issparse(item_features) or isinstance(item_features, np.ndarray)) \
-            or np.ndim(item_features) != 2:
-        raise ValueError("item_features: expected a 2-D (n_items, d) array or sparse matrix")
-    if item_features.shape[0] != n_items:
-        raise ValueError(f"item_features: expected {n_items} rows (one per item column of R), "
+def _check_features(item_features: "Matrix", n_items: int | None = None,
+                    name: str = "item_features") -> "Matrix":
+    """A finite (n_items, d) dense array or CSR matrix of item vectors."""
+    _checks.matrix_like(item_features, name)
+    if n_items is not None and item_features.shape[0] != n_items:
+        raise ValueError(f"{name}: expected {n_items} rows (one per item column of R), "
                          f"got {item_features.shape[0]}")
-    return sparse.csr_matrix(item_features, dtype=float) if sparse.issparse(item_features) \
-        else np.asarray(item_features, dtype=float)
+    if sparse.issparse(item_features):
+        X = sparse.csr_matrix(item_features, dtype=float)
+        if X.nnz and not np.isfinite(X.data).all():
+            raise ValueError(f"{name}: expected finite numbers, got NaN or infinity")
+        return X
+    return _checks.array(item_features, name, ndim=2)
 
 
 def content_profiles(R: "Matrix", item_features: "Matrix") -> np.ndarray:
@@ -216,11 +295,9 @@ def minmax_rows(scores: np.ndarray) -> np.ndarray:
 
     Infinite entries (e.g. ``-inf`` for forbidden items) are ignored for min/max and kept.
     """
-    s = np.asarray(scores, dtype=float)
-    if s.ndim != 2:
-        raise ValueError(f"scores: expected a 2-D array (users x items), got shape {s.shape}")
+    s = _checks.array(scores, "scores", ndim=2, finite=False)
     if np.isnan(s).any():
-        raise ValueError("scores: contains NaN; expected finite scores")
+        raise ValueError("scores: contains NaN; expected numbers (-inf marks a forbidden item)")
     finite = np.isfinite(s)
     lo = np.where(finite, s, np.inf).min(axis=1, keepdims=True)
     hi = np.where(finite, s, -np.inf).max(axis=1, keepdims=True)
@@ -237,11 +314,11 @@ def blend(scores_a: np.ndarray, scores_b: np.ndarray, alpha: float = 0.5) -> np.
     Normalising each user's row first puts the two recommenders on the same [0, 1] scale,
     so ``alpha`` really is the weight of ``scores_a``.
     """
-    a, b = np.asarray(scores_a, dtype=float), np.asarray(scores_b, dtype=float)
+    a = _checks.array(scores_a, "scores_a", ndim=2, finite=False)
+    b = _checks.array(scores_b, "scores_b", ndim=2, finite=False)
     if a.shape != b.shape:
         raise ValueError(f"scores_b: expected the shape of scores_a {a.shape}, got {b.shape}")
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.floating)) or not 0 <= alpha <= 1:
-        raise ValueError(f"alpha: expected a number in [0, 1], got {alpha!r}")
+    alpha = _checks.fraction(alpha, "alpha")
     return alpha * minmax_rows(a) + (1 - alpha) * minmax_rows(b)
 
 
@@ -257,18 +334,16 @@ def mmr_rerank(candidates: Sequence[Hashable], relevance: Sequence[float] | np.n
     aligned with ``candidates``. ``lambda_ = 1`` keeps the relevance order; smaller values
     trade relevance for diversity. Reference: doi:10.1145/290941.291025.
     """
-    candidates = list(candidates)
-    rel = np.asarray(relevance, dtype=float)
-    V = np.asarray(item_vectors, dtype=float)
+    candidates = _checks.id_list(candidates, "candidates", unique=True)
+    rel = _checks.array(relevance, "relevance", ndim=1)
+    V = _checks.array(item_vectors, "item_vectors", ndim=2)
     n = len(candidates)
-    if rel.shape != (n,) or np.isnan(rel).any():
+    if rel.shape != (n,):
         raise ValueError(f"relevance: expected {n} finite numbers (one per candidate), got shape {rel.shape}")
-    if V.ndim != 2 or len(V) != n:
+    if len(V) != n:
         raise ValueError(f"item_vectors: expected {n} rows (one per candidate), got shape {V.shape}")
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 < k <= n:
-        raise ValueError(f"k: expected an integer in [1, {n}] (the number of candidates), got {k!r}")
-    if not 0 <= lambda_ <= 1:
-        raise ValueError(f"lambda_: expected a number in [0, 1], got {lambda_!r}")
+    k = _checks.integer(k, "k", 1, n)
+    lambda_ = _checks.fraction(lambda_, "lambda_")
     sim = normalize(V) @ normalize(V).T
     chosen: list[int] = []
     max_sim = np.full(n, -np.inf)               # max similarity to the chosen list so far

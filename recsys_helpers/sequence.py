@@ -15,7 +15,10 @@ The model reads a user's last ``max_len`` items (oldest first) and, at every pos
 
 Item ids are mapped to indices ``1..n_items``; index ``0`` is padding.
 Evaluation is leave-last-out: each user's last item is the test target, the one before it
-the validation target, and every item is ranked (the user's earlier items excluded).
+the validation target, and every item is ranked (the user's earlier items excluded) by
+``metrics.full_ranking_metrics``, the package's one evaluation (ties: expected value over
+random orders). Baselines such as popularity come from ``recommend``; the experiment that
+puts them side by side is written out in chapter 3.
 """
 
 from __future__ import annotations
@@ -31,7 +34,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from . import _checks
 from .lm import device  # one device rule for the package: cuda when available, else the CPU
+from .metrics import full_ranking_metrics
 
 __all__ = [
     "SASRecConfig",
@@ -43,16 +48,10 @@ __all__ = [
     "training_windows",
     "fit_sasrec",
     "score_next",
-    "target_ranks",
-    "rank_metrics",
+    "seen_mask",
     "evaluate_next_item",
-    "popularity_scores",
-    "evaluate_popularity",
-    "run_sasrec_experiment",
     "device",
 ]
-
-
 
 
 # --------------------------------------------------------------------------- configuration
@@ -73,17 +72,13 @@ class SASRecConfig:
 
     def __post_init__(self) -> None:
         for name in ("d", "n_blocks", "n_heads", "max_len", "epochs", "batch_size"):
-            v = getattr(self, name)
-            if not isinstance(v, (int, np.integer)) or v < 1:
-                raise ValueError(f"{name}: expected a positive integer, got {v!r}")
+            _checks.positive_int(getattr(self, name), name)
         if self.d % self.n_heads:
             raise ValueError(f"n_heads: expected a divisor of d={self.d}, got {self.n_heads}")
-        if not 0.0 <= self.dropout < 1.0:
-            raise ValueError(f"dropout: expected a number in [0, 1), got {self.dropout!r}")
-        if not self.lr > 0:
-            raise ValueError(f"lr: expected a positive number, got {self.lr!r}")
-        if self.loss not in ("ce", "bce"):
-            raise ValueError(f"loss: expected 'ce' or 'bce', got {self.loss!r}")
+        _checks.fraction(self.dropout, "dropout", high_open=True)
+        _checks.number(self.lr, "lr", 0.0, low_open=True)
+        _checks.number(self.weight_decay, "weight_decay", 0.0)
+        _checks.one_of(self.loss, "loss", ("ce", "bce"))
 
 
 CONFIGS: dict[str, SASRecConfig] = {
@@ -149,8 +144,10 @@ class SASRec(nn.Module):
                  max_len: int = 50, dropout: float = 0.2,
                  text_features: np.ndarray | torch.Tensor | None = None) -> None:
         super().__init__()
-        if not isinstance(n_items, (int, np.integer)) or n_items < 1:
-            raise ValueError(f"n_items: expected a positive integer, got {n_items!r}")
+        _checks.positive_int(n_items, "n_items")
+        for name, v in (("d", d), ("n_blocks", n_blocks), ("n_heads", n_heads), ("max_len", max_len)):
+            _checks.positive_int(v, name)
+        _checks.fraction(dropout, "dropout", high_open=True)
         self.n_items, self.max_len = int(n_items), int(max_len)
         self.item_emb = nn.Embedding(n_items + 1, d, padding_idx=0)
         self.pos_emb = nn.Embedding(max_len, d)
@@ -239,18 +236,9 @@ def sequences_from_interactions(interactions: pd.DataFrame, min_len: int = 3) ->
     Users with fewer than ``min_len`` (at least 3) interactions cannot give a train, a
     validation and a test item; they are left out and counted in ``report``.
     """
-    if not isinstance(interactions, pd.DataFrame):
-        raise ValueError(f"interactions: expected a pandas DataFrame, got {type(interactions).__name__}")
-    missing = [c for c in ("user_id", "item_id", "timestamp") if c not in interactions.columns]
-    if missing:
-        raise ValueError(f"interactions: missing column(s) {missing}; expected user_id, item_id, timestamp")
-    if interactions.empty:
-        raise ValueError("interactions: expected at least one row, got an empty frame")
-    for c in ("user_id", "item_id", "timestamp"):
-        if interactions[c].isna().any():
-            raise ValueError(f"interactions: column {c!r} has NaN values; expected none")
-    if min_len < 3:
-        raise ValueError(f"min_len: expected at least 3 (train, validation and test items), got {min_len!r}")
+    cols = ["user_id", "item_id", "timestamp"]
+    _checks.frame(interactions, "interactions", cols, no_nan=cols)
+    _checks.integer(min_len, "min_len", low=3)
     df = interactions.sort_values(["user_id", "timestamp"], kind="stable")
     item_ids = np.sort(df["item_id"].unique())
     idx = np.searchsorted(item_ids, df["item_id"].to_numpy()) + 1
@@ -279,9 +267,12 @@ def training_windows(sequences: Sequence[np.ndarray], max_len: int) -> tuple[np.
     For a sequence ``s`` the targets are ``s[1:]`` and the inputs ``s[:-1]`` (shifted by
     one), taken in chunks of ``max_len`` from the end, so every position is a target once.
     """
+    max_len = _checks.positive_int(max_len, "max_len")
+    if isinstance(sequences, (str, bytes)) or not isinstance(sequences, Sequence):
+        raise ValueError(f"sequences: expected a list of item-index arrays, got {type(sequences).__name__}")
     xs, ys = [], []
-    for s in sequences:
-        s = np.asarray(s, dtype=np.int64)
+    for j, s in enumerate(sequences):
+        s = _checks.array(s, f"sequences[{j}]", ndim=1, non_empty=False, dtype=np.int64)
         for end in range(len(s), 1, -max_len):
             start = max(0, end - 1 - max_len)
             x, y = s[start:end - 1], s[start + 1:end]
@@ -303,7 +294,8 @@ def _last_window(sequences: Sequence[np.ndarray], max_len: int) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- training
-def _seen_mask(sequences: Sequence[np.ndarray], n_items: int) -> np.ndarray:
+def seen_mask(sequences: Sequence[np.ndarray], n_items: int) -> np.ndarray:
+    """Boolean ``(n_sequences, n_items + 1)``: the items of each sequence, and the padding column 0."""
     mask = np.zeros((len(sequences), n_items + 1), dtype=bool)
     for r, s in enumerate(sequences):
         mask[r, np.asarray(s, dtype=np.int64)] = True
@@ -324,72 +316,32 @@ def score_next(model: SASRec, sequences: Sequence[np.ndarray], batch_size: int =
     return torch.cat(out).numpy()
 
 
-def target_ranks(scores: np.ndarray, targets: np.ndarray, exclude: np.ndarray | None = None) -> np.ndarray:
-    """Rank of each row's target among all columns: how many (non-excluded) items score higher.
-
-    ``0`` = the target is the best-scored item. ``exclude`` (a boolean mask like ``scores``)
-    removes items from the ranking (e.g. those already seen); the target itself is never
-    excluded.
-    """
-    scores = np.array(scores, dtype=np.float64, copy=True)
-    targets = np.asarray(targets, dtype=np.int64)
-    if scores.ndim != 2 or targets.shape != (len(scores),):
-        raise ValueError(f"targets: expected one target per row of scores {scores.shape}, got {targets.shape}")
-    if targets.size and (targets.min() < 0 or targets.max() >= scores.shape[1]):
-        raise ValueError(f"targets: expected column indices in [0, {scores.shape[1]}), got values in "
-                         f"[{targets.min()}, {targets.max()}]")
-    rows = np.arange(len(scores))
-    t = scores[rows, targets]
-    if exclude is not None:
-        exclude = np.array(exclude, dtype=bool, copy=True)
-        if exclude.shape != scores.shape:
-            raise ValueError(f"exclude: expected a boolean mask of shape {scores.shape}, got {exclude.shape}")
-        exclude[rows, targets] = False          # never exclude the target itself
-        scores[exclude] = -np.inf
-    return (scores > t[:, None]).sum(axis=1)
-
-
-def rank_metrics(scores: np.ndarray, targets: np.ndarray, exclude: np.ndarray | None = None,
-                 k: int = 10, per_row: bool = False) -> dict[str, float] | pd.DataFrame:
-    """Hit@k and NDCG@k of one target per row when ranking all columns by score.
-
-    ``rank`` from :func:`target_ranks` (0 = best); ``hit@k = [rank < k]``;
-    ``NDCG@k = [rank < k] / log2(rank + 2)`` (one relevant item, so the ideal DCG is 1).
-    Averaged over rows, or one row each with ``per_row=True`` (for paired comparisons).
-    """
-    if not isinstance(k, (int, np.integer)) or k < 1:
-        raise ValueError(f"k: expected a positive integer, got {k!r}")
-    rank = target_ranks(scores, targets, exclude)
-    hit = rank < k
-    out = pd.DataFrame({"rank": rank, f"hit@{k}": hit.astype(float), f"ndcg@{k}": hit / np.log2(rank + 2)})
-    if per_row:
-        return out
-    return {f"hit@{k}": float(out[f"hit@{k}"].mean()), f"ndcg@{k}": float(out[f"ndcg@{k}"].mean())}
-
-
 def evaluate_next_item(model: SASRec, histories: Sequence[np.ndarray], targets: np.ndarray,
                        k: int = 10, exclude_seen: bool = True,
                        per_row: bool = False) -> dict[str, float] | pd.DataFrame:
-    """Hit@k and NDCG@k of ``model`` over all items, the items in each history excluded."""
+    """Hit@k, NDCG@k and MRR of ``model`` ranking all items, the items in each history excluded.
+
+    Computed by ``metrics.full_ranking_metrics`` (one target per row; ties: the expected
+    value over random orders). ``per_row=True`` returns one row per history (for paired
+    comparisons of two models on the same users).
+    """
+    _checks.flag(exclude_seen, "exclude_seen")
+    targets = _checks.array(targets, "targets", ndim=1, dtype=np.int64)
+    if len(targets) != len(histories):
+        raise ValueError(f"targets: expected one target per history ({len(histories)}), got {len(targets)}")
+    if targets.min() < 1 or targets.max() > model.n_items:
+        raise ValueError(f"targets: expected item indices in 1..{model.n_items}, got values in "
+                         f"[{targets.min()}, {targets.max()}]")
     s = score_next(model, histories)
-    return rank_metrics(s, targets, _seen_mask(histories, model.n_items) if exclude_seen else None, k,
-                        per_row=per_row)
-
-
-def popularity_scores(sequences: Sequence[np.ndarray], n_items: int) -> np.ndarray:
-    """Item popularity ``(n_items + 1,)``: how often each index occurs in the sequences."""
-    counts = np.bincount(np.concatenate([np.asarray(s, np.int64) for s in sequences]), minlength=n_items + 1)
-    counts = counts.astype(np.float64)
-    counts[0] = -np.inf
-    return counts
-
-
-def evaluate_popularity(train: Sequence[np.ndarray], histories: Sequence[np.ndarray], targets: np.ndarray,
-                        n_items: int, k: int = 10) -> dict[str, float]:
-    """The same metrics for the popularity baseline (counts in ``train``; seen items excluded)."""
-    pop = popularity_scores(train, n_items)
-    scores = np.tile(pop, (len(histories), 1))
-    return rank_metrics(scores, targets, _seen_mask(histories, n_items), k)
+    exclude = seen_mask(histories, model.n_items) if exclude_seen else None
+    if exclude is None:
+        exclude = np.zeros(s.shape, dtype=bool)
+        exclude[:, 0] = True                                      # the padding column is never an item
+    res = full_ranking_metrics(s, targets, k, exclude, per_user=per_row)
+    keep = ["rank", f"hit@{k}", f"ndcg@{k}", "mrr"]
+    if per_row:
+        return res[keep]
+    return {c: res[c] for c in keep[1:]}
 
 
 def _seed_everything(seed: int) -> None:
@@ -412,8 +364,12 @@ def fit_sasrec(sequences: Sequence[np.ndarray], n_items: int, config: str | SASR
     the duration of the call (bit-for-bit repeatable on the CPU).
     """
     cfg = get_config(config, **overrides)
-    if not isinstance(n_items, (int, np.integer)) or n_items < 1:
-        raise ValueError(f"n_items: expected a positive integer, got {n_items!r}")
+    _checks.positive_int(n_items, "n_items")
+    _checks.seed(seed)
+    _checks.flag(progress, "progress")
+    _checks.flag(deterministic, "deterministic")
+    if isinstance(sequences, (str, bytes)) or not isinstance(sequences, Sequence):
+        raise ValueError(f"sequences: expected a list of item-index arrays, got {type(sequences).__name__}")
     if len(sequences) == 0:
         raise ValueError("sequences: expected at least one sequence, got none")
     for s in sequences:
@@ -474,43 +430,3 @@ def fit_sasrec(sequences: Sequence[np.ndarray], n_items: int, config: str | SASR
         torch.use_deterministic_algorithms(prev_det, warn_only=prev_warn)
     model.eval()
     return model, pd.DataFrame(rows)
-
-
-# --------------------------------------------------------------------------- experiment
-def run_sasrec_experiment(dataset: object | None = None, config: str | SASRecConfig = "small",
-                          use_text: bool = False, text_model: str = "minilm", seed: int = 0,
-                          device_: torch.device | str | None = None, progress: bool = True,
-                          k: int = 10, **overrides: object) -> dict:
-    """Train and evaluate SASRec leave-last-out on a dataset (MovieLens 100K by default).
-
-    Returns a dict with ``metrics`` (a one-row-per-model DataFrame: model, hit@k, ndcg@k,
-    train_seconds, epochs), ``history`` (per-epoch loss and validation metrics), the
-    ``model`` and the ``split``. With ``use_text`` each item's text is encoded once by
-    ``recsys_helpers.lm.encode`` (frozen) and projected into the item embeddings. The
-    popularity baseline is evaluated on the same split.
-    """
-    if dataset is None:
-        from . import data
-        dataset = data.load_movielens_100k()
-    if not hasattr(dataset, "interactions") or not hasattr(dataset, "items"):
-        raise ValueError(f"dataset: expected a data.Dataset, got {type(dataset).__name__}")
-    split = sequences_from_interactions(dataset.interactions)
-    feats = None
-    if use_text:
-        from . import lm
-        text = dataset.items.set_index("item_id").loc[split.item_ids, "text"].astype(str).tolist()
-        feats = lm.encode(text, model=text_model)
-    cfg = get_config(config, **overrides)
-    t0 = time.perf_counter()
-    model, history = fit_sasrec(split.train, split.n_items, cfg, text_features=feats, seed=seed,
-                                valid=(split.train, split.valid), device_=device_, progress=progress)
-    seconds = time.perf_counter() - t0
-    hist_test = split.history_for_test()
-    m = evaluate_next_item(model, hist_test, split.test, k=k)
-    pop = evaluate_popularity(hist_test, hist_test, split.test, split.n_items, k=k)
-    name = "SASRec + LM text" if use_text else "SASRec"
-    metrics = pd.DataFrame([
-        {"model": "Popularity", **pop, "train_seconds": 0.0, "epochs": 0},
-        {"model": name, **m, "train_seconds": seconds, "epochs": cfg.epochs},
-    ])
-    return {"metrics": metrics, "history": history, "model": model, "split": split, "config": cfg}

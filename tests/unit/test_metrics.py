@@ -170,7 +170,7 @@ def test_validation_messages_name_the_argument() -> None:
         m.map_at_k([[1, 2]], REL, 3)
     with pytest.raises(ValueError, match="log_base"):
         m.ndcg_at_k(REC, REL, 3, log_base=1)
-    with pytest.raises(ValueError, match="relevant: user 'a' has a negative"):
+    with pytest.raises(ValueError, match=r"relevant\['a'\]\[1\]: expected a number >= 0"):
         m.ndcg_at_k(REC, {"a": {1: -1.0}, "b": {6: 1}}, 3)
 
 
@@ -244,3 +244,117 @@ def test_item_popularity_catalogue_and_smoothing() -> None:
         m.item_popularity(inter, items=[10])
     with pytest.raises(ValueError, match="smoothing"):
         m.item_popularity(inter, smoothing=-1)
+
+
+# --------------------------------------------------------------------------- ranking: one tie rule
+def test_constant_scorer_gets_exactly_chance() -> None:
+    """Every item tied: the expected metrics are those of a uniformly random ranking."""
+    n, k = 40, 10
+    targets = np.arange(25) % n
+    res = m.full_ranking_metrics(np.zeros((25, n)), targets, k)
+    assert res[f"hit@{k}"] == pytest.approx(k / n)
+    assert res[f"recall@{k}"] == pytest.approx(k / n)
+    D = np.sum(1 / np.log2(np.arange(k) + 2))
+    assert res[f"ndcg@{k}"] == pytest.approx(D / n)
+    assert res["mrr"] == pytest.approx(np.mean(1 / np.arange(1, n + 1)))
+    # with 15 of the 40 items excluded the target competes with 25 items
+    excl = np.zeros((25, n), bool)
+    excl[:, 25:] = True                                   # targets are items 0..24
+    assert m.full_ranking_metrics(np.zeros((25, n)), targets, k, exclude=excl)[f"hit@{k}"] == pytest.approx(k / 25)
+
+
+def test_full_ranking_matches_list_metrics_without_ties() -> None:
+    rng = np.random.default_rng(3)
+    s = rng.normal(size=(60, 30))
+    t = rng.integers(0, 30, 60)
+    res = m.full_ranking_metrics(s, t, 5)
+    lists = m.top_k(s, 5)
+    rel = {u: {int(t[u])} for u in range(60)}
+    assert res["hit@5"] == pytest.approx(m.hit_rate_at_k(lists, rel, 5))
+    assert res["ndcg@5"] == pytest.approx(m.ndcg_at_k(lists, rel, 5))
+    assert res["recall@5"] == pytest.approx(m.recall_at_k(lists, rel, 5))
+    full = m.top_k(s, 30)
+    assert res["mrr"] == pytest.approx(m.mrr_at_k(full, rel, 30))
+
+
+def test_full_ranking_ties_equal_the_average_over_all_orders() -> None:
+    """Brute force: average the list metrics over every order of the tied block."""
+    import itertools
+    s = np.array([[3.0, 2.0, 2.0, 2.0, 1.0, 1.0, 0.0]])
+    relm = np.array([[0, 1, 0, 1, 1, 0, 0]], bool)
+    k = 3
+    got = m.full_ranking_metrics(s, relm, k, per_user=True).iloc[0]
+    rel = {0: {1, 3, 4}}
+    acc = []
+    for p1 in itertools.permutations([1, 2, 3]):
+        for p2 in itertools.permutations([4, 5]):
+            order = [0, *p1, *p2, 6]
+            lst = np.array([order])
+            acc.append((m.hit_rate_at_k(lst, rel, k), m.recall_at_k(lst, rel, k),
+                        m.ndcg_at_k(lst, rel, k), m.mrr_at_k(lst, rel, 7),
+                        order.index(next(i for i in order if i in rel[0])) + 1))
+    acc = np.mean(acc, axis=0)
+    assert got[f"hit@{k}"] == pytest.approx(acc[0])
+    assert got[f"recall@{k}"] == pytest.approx(acc[1])
+    assert got[f"ndcg@{k}"] == pytest.approx(acc[2])
+    assert got["mrr"] == pytest.approx(acc[3])
+    assert got["rank"] == pytest.approx(acc[4])
+
+
+def test_tie_at_the_kth_place_is_fractional() -> None:
+    # target tied with two other items on places 2-4 (0-based 1..3), k = 2: one slot in the top 2
+    s = np.array([[5.0, 1.0, 1.0, 1.0, 0.0]])
+    res = m.full_ranking_metrics(s, np.array([2]), 2)
+    assert res["hit@2"] == pytest.approx(1 / 3)
+    assert res["ndcg@2"] == pytest.approx((1 / 3) / np.log2(3))
+
+
+def test_nan_scores_are_rejected_not_ranked_first() -> None:
+    s = np.array([[np.nan, 1.0, 2.0]])
+    with pytest.raises(ValueError, match="scores"):
+        m.full_ranking_metrics(s, np.array([0]), 1)
+    with pytest.raises(ValueError, match="scores"):
+        m.top_k(s, 1)
+
+
+def test_relevant_item_is_never_excluded() -> None:
+    s = np.array([[1.0, 2.0, 3.0]])
+    res = m.full_ranking_metrics(s, np.array([0]), 1, exclude=np.array([[True, True, True]]))
+    assert res["hit@1"] == 1.0
+
+
+@pytest.mark.parametrize("bad, match", [
+    (np.array([3]), "relevant"), (np.array([-1]), "relevant"), (np.array([0.5]), "relevant"),
+    (np.array([0, 1]), "relevant"), (np.zeros((1, 3), bool), "relevant: row 0"),
+    ("0", "relevant"),
+])
+def test_full_ranking_validation(bad: object, match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        m.full_ranking_metrics(np.array([[1.0, 2.0, 3.0]]), bad, 1)
+
+
+def test_top_k_keys_are_deterministic_and_differ_between_rows() -> None:
+    z = np.zeros((50, 20))
+    a, b = m.top_k(z, 5), m.top_k(z, 5)
+    np.testing.assert_array_equal(a, b)
+    assert len({tuple(r) for r in a}) > 40                 # users get different random lists
+    assert not np.array_equal(m.top_k(z, 5, seed=1), a)
+
+
+def test_top_k_avoids_full_sort_but_agrees_with_it() -> None:
+    rng = np.random.default_rng(0)
+    s = rng.integers(0, 4, size=(30, 25)).astype(float)     # many ties everywhere
+    got = m.top_k(s, 7)
+    rows = np.arange(30)[:, None]
+    want = np.lexsort((m.tie_keys(rows, np.arange(25)[None, :]), -s), axis=1)[:, :7]
+    np.testing.assert_array_equal(got, want)
+
+
+def test_lists_reject_strings_and_nan_ids() -> None:
+    with pytest.raises(ValueError, match="recommended"):
+        m.hit_rate_at_k({"u": "abc"}, {"u": {"a"}}, 2)
+    with pytest.raises(ValueError, match="relevant"):
+        m.hit_rate_at_k({"u": ["a"]}, {"u": "abc"}, 1)
+    df = pd.DataFrame({"user_id": [1.0, np.nan], "item_id": [1, 2]})
+    with pytest.raises(ValueError, match="recommended: column 'user_id'"):
+        m.hit_rate_at_k(df, {1.0: {1}}, 1)

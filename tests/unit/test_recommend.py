@@ -54,9 +54,40 @@ def test_top_k_excludes_seen_items(R: sparse.csr_matrix) -> None:
     np.testing.assert_array_equal(got, rc.top_k(scores, 3, exclude=R.toarray() > 0))
 
 
-def test_top_k_ties_broken_by_index() -> None:
+def test_top_k_is_the_metrics_top_k() -> None:
+    """One tie rule in one place: recommend.top_k is metrics.top_k."""
+    from recsys_helpers import metrics
+    assert rc.top_k is metrics.top_k
+
+
+def test_top_k_tie_at_kth_place_follows_the_tie_keys() -> None:
+    # items 1, 2, 4 tie at the top, item 3 next: top-2 must take two of the tied three,
+    # the two with the smallest tie keys, best score first
+    from recsys_helpers import metrics
     scores = np.array([[1.0, 3.0, 3.0, 2.0, 3.0]])
-    np.testing.assert_array_equal(rc.top_k(scores, 3), [[1, 2, 4]])
+    keys = metrics.tie_keys(0, np.array([1, 2, 4]), seed=0)
+    expected = np.array([1, 2, 4])[np.argsort(keys)][:2]
+    np.testing.assert_array_equal(rc.top_k(scores, 2), [expected])
+    # the winners of a strict score order never depend on the keys
+    np.testing.assert_array_equal(rc.top_k(scores, 4)[0, 3], 3)
+
+
+def test_item_knn_pruning_ties_follow_the_tie_rule() -> None:
+    """Neighbour pruning keeps, per target item, the n most similar items; a tie at the n-th
+    place is broken by metrics.top_k's keys (rows = target items), not by memory order."""
+    from recsys_helpers import metrics
+    S = np.array([[0.0, 0.5, 0.5, 0.5],
+                  [0.5, 0.0, 0.2, 0.1],
+                  [0.5, 0.2, 0.0, 0.3],
+                  [0.5, 0.1, 0.3, 0.0]])
+    R = np.eye(4)
+    pruned = rc.item_knn_scores(R, S, n_neighbours=1)          # R = I: the pruned S itself
+    # target item 0 (column 0): items 1, 2, 3 tie at 0.5 -> the one with the smallest key
+    keys = metrics.tie_keys(0, np.array([1, 2, 3]), seed=0)
+    kept = np.array([1, 2, 3])[np.argmin(keys)]
+    assert np.flatnonzero(pruned[:, 0]).tolist() == [kept]
+    # target item 2: its most similar item is 0 (0.5), no tie
+    assert np.flatnonzero(pruned[:, 2]).tolist() == [0]
 
 
 def test_top_k_validation() -> None:
@@ -64,7 +95,7 @@ def test_top_k_validation() -> None:
     for k in (0, 4, 1.5, True):
         with pytest.raises(ValueError, match="k:"):
             rc.top_k(scores, k)
-    with pytest.raises(ValueError, match="scores: contains NaN"):
+    with pytest.raises(ValueError, match="scores: .*NaN"):
         rc.top_k(np.array([[np.nan, 1.0]]), 1)
     with pytest.raises(ValueError, match="scores: expected a 2-D"):
         rc.top_k(np.zeros(3), 1)
@@ -110,9 +141,12 @@ def test_item_knn_scores(R: sparse.csr_matrix) -> None:
     np.testing.assert_allclose(rc.item_knn_scores(R), R.toarray() @ S)
     pruned = rc.item_knn_scores(R, S, n_neighbours=2)
     # rebuild the pruned similarity column by column
+    # (ties at the 2nd place broken by the package's tie keys, rows = target items)
+    from recsys_helpers import metrics
     S2 = np.zeros_like(S)
     for j in range(S.shape[1]):
-        top = np.argsort(-S[:, j], kind="stable")[:2]
+        keys = metrics.tie_keys(j, np.arange(S.shape[0]))
+        top = np.lexsort((keys, -S[:, j]))[:2]
         S2[top, j] = S[top, j]
     np.testing.assert_allclose(pruned, R.toarray() @ S2)
     with pytest.raises(ValueError, match="n_neighbours"):

@@ -79,25 +79,30 @@ def test_sequences_from_interactions_leave_last_out():
         sq.sequences_from_interactions(inter.iloc[:0])
 
 
-def test_rank_metrics_by_hand():
-    scores = np.array([[0.0, 0.9, 0.8, 0.1], [0.0, 0.9, 0.8, 0.1]])
-    # row 0: target 2 ranked second; row 1: target 2 but item 1 excluded -> first
-    excl = np.array([[False] * 4, [False, True, False, False]])
-    m = sq.rank_metrics(scores, np.array([2, 2]), excl, k=1)
-    assert m["hit@1"] == pytest.approx(0.5)
-    assert m["ndcg@1"] == pytest.approx(0.5)
-    m2 = sq.rank_metrics(scores, np.array([2, 2]), None, k=2)
-    assert m2["ndcg@2"] == pytest.approx(1 / np.log2(3))
+def test_evaluation_uses_the_one_full_ranking_with_ties():
+    """A model that scores every item alike gets exactly chance: the tie rule of metrics."""
+    m = _model(n_items=10)
+    with torch.no_grad():
+        for p in m.parameters():
+            p.zero_()
+    hists = [np.array([1, 2]), np.array([3])]
+    res = sq.evaluate_next_item(m, hists, np.array([5, 6]), k=2)
+    # user 0 ranks 8 unseen items, user 1 ranks 9: hit@2 = (2/8 + 2/9) / 2
+    assert res["hit@2"] == pytest.approx((2 / 8 + 2 / 9) / 2)
+    rows = sq.evaluate_next_item(m, hists, np.array([5, 6]), k=2, per_row=True)
+    assert rows["rank"].tolist() == pytest.approx([4.5, 5.0])
 
 
-def test_popularity_baseline_excludes_seen():
-    train = [np.array([1, 1, 2]), np.array([1, 3])]
-    pop = sq.popularity_scores(train, 3)
-    assert pop[1] == 3 and pop[0] == -np.inf
-    m = sq.evaluate_popularity(train, [np.array([1]), np.array([2])], np.array([2, 1]), 3, k=1)
-    # user 0 has seen item 1, so item 2 (next most popular) is first: a hit; user 1's target
-    # 1 is first too (only seen items other than the target are excluded)
-    assert m["hit@1"] == pytest.approx(1.0)
+def test_seen_mask_marks_history_and_padding():
+    mask = sq.seen_mask([np.array([1, 3]), np.array([], dtype=np.int64)], 4)
+    assert mask.tolist() == [[True, True, False, True, False], [True, False, False, False, False]]
+
+
+def test_sequence_modules_has_no_own_ranking_or_popularity():
+    """One evaluation (metrics) and one popularity baseline (recommend) for the package."""
+    for name in ("target_ranks", "rank_metrics", "popularity_scores", "evaluate_popularity",
+                 "run_sasrec_experiment"):
+        assert not hasattr(sq, name), name
 
 
 def test_learns_deterministic_next_item_pattern_far_above_chance():
@@ -148,13 +153,24 @@ def test_config_validation():
         _model()(torch.zeros(2, 9, dtype=torch.long))
 
 
-def test_per_row_metrics_and_target_ranks():
-    scores = np.array([[0.0, 0.9, 0.8, 0.1], [0.0, 0.1, 0.2, 0.9]])
-    assert sq.target_ranks(scores, np.array([2, 3])).tolist() == [1, 0]
-    rows = sq.rank_metrics(scores, np.array([2, 3]), k=1, per_row=True)
-    assert rows["hit@1"].tolist() == [0.0, 1.0]
-    assert rows["rank"].tolist() == [1, 0]
+def test_training_windows_validation():
+    with pytest.raises(ValueError, match="max_len"):
+        sq.training_windows([np.arange(1, 5)], max_len=0)
+    with pytest.raises(ValueError, match="max_len"):
+        sq.training_windows([np.arange(1, 5)], max_len=True)
+    with pytest.raises(ValueError, match="sequences"):
+        sq.training_windows("1234", max_len=2)
+    with pytest.raises(ValueError, match=r"sequences\[0\]"):
+        sq.training_windows([np.array([1.5, 2.0])], max_len=2)
+    with pytest.raises(ValueError, match="sequences"):
+        sq.training_windows([np.array([1])], max_len=2)
+
+
+def test_evaluate_next_item_validation():
+    m = _model(n_items=10)
     with pytest.raises(ValueError, match="targets"):
-        sq.target_ranks(scores, np.array([2, 7]))
-    with pytest.raises(ValueError, match="exclude"):
-        sq.target_ranks(scores, np.array([2, 3]), np.zeros((1, 4), bool))
+        sq.evaluate_next_item(m, [np.array([1])], np.array([11]))
+    with pytest.raises(ValueError, match="targets"):
+        sq.evaluate_next_item(m, [np.array([1])], np.array([2, 3]))
+    with pytest.raises(ValueError, match="exclude_seen"):
+        sq.evaluate_next_item(m, [np.array([1])], np.array([2]), exclude_seen=1)
