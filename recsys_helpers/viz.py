@@ -16,6 +16,8 @@ from matplotlib.axes import Axes
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from scipy import sparse
 
+from . import _checks
+
 __all__ = ["head_share", "long_tail", "rating_histogram", "sparsity_spy", "flow_diagram"]
 
 
@@ -29,11 +31,10 @@ def head_share(counts: Sequence[float] | np.ndarray | pd.Series, head_fraction: 
     .. math:: \frac{\sum_{i \in \text{head}} c_i}{\sum_i c_i}, \quad
               |\text{head}| = \lceil f \cdot |I| \rceil
     """
-    c = np.sort(np.asarray(counts, dtype=float))[::-1]
-    if c.ndim != 1 or c.size == 0 or (c < 0).any() or c.sum() == 0:
+    c = np.sort(_checks.array(counts, "counts", ndim=1))[::-1]
+    if (c < 0).any() or c.sum() == 0:
         raise ValueError("counts: expected a non-empty 1-D array of non-negative counts, not all zero")
-    if not 0 < head_fraction < 1:
-        raise ValueError(f"head_fraction: expected a number in (0, 1), got {head_fraction!r}")
+    head_fraction = _checks.fraction(head_fraction, "head_fraction", low_open=True, high_open=True)
     n_head = int(np.ceil(head_fraction * c.size))
     return float(c[:n_head].sum() / c.sum())
 
@@ -61,7 +62,7 @@ def long_tail(counts: Sequence[float] | np.ndarray | pd.Series, head_fraction: f
 def rating_histogram(ratings: Sequence[float] | np.ndarray | pd.Series, ax: Axes | None = None,
                      title: str = "Distribution of explicit ratings") -> Axes:
     """Bar chart of how often each rating value occurs (NaN ratings are not counted)."""
-    r = pd.Series(np.asarray(ratings, dtype=float)).dropna()
+    r = pd.Series(_checks.array(ratings, "ratings", ndim=1, finite=False)).dropna()
     if r.empty:
         raise ValueError("ratings: expected at least one non-NaN rating")
     counts = r.value_counts().sort_index()
@@ -80,8 +81,7 @@ def sparsity_spy(R: "np.ndarray | sparse.spmatrix", ax: Axes | None = None, sort
     With ``sort`` the most active users go to the top and the most popular items to the left,
     which makes the dense head and the sparse tail visible.
     """
-    if not (sparse.issparse(R) or isinstance(R, np.ndarray)) or np.ndim(R) != 2:
-        raise ValueError("R: expected a 2-D user x item matrix (numpy or scipy.sparse)")
+    _checks.matrix_like(R, "R")
     M = sparse.csr_matrix(R)
     if sort:
         nz = (M != 0)
@@ -104,8 +104,7 @@ def flow_diagram(boxes: Sequence[str], notes: dict[int, str] | None = None, ax: 
 
     Used to show where a component (e.g. a pretrained language model) plugs into a pipeline.
     """
-    if not boxes:
-        raise ValueError("boxes: expected at least one label")
+    boxes = _checks.texts(boxes, "boxes", allow_empty_strings=False)
     notes = notes or {}
     bad = [i for i in notes if not 0 <= i < len(boxes)]
     if bad:

@@ -34,6 +34,8 @@ from typing import Any, Callable
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
+from . import _checks
+
 WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 DEFAULT_NOTE = (
     "Static view of the default settings ({settings}). "
@@ -47,8 +49,7 @@ def figure_to_png(fig: Figure, dpi: int = 100) -> bytes:
     """Render a matplotlib figure to PNG bytes (the figure is left open)."""
     if not isinstance(fig, Figure):
         raise ValueError(f"fig: expected a matplotlib Figure, got {type(fig).__name__}")
-    if not isinstance(dpi, int) or dpi <= 0:
-        raise ValueError(f"dpi: expected a positive int, got {dpi!r}")
+    dpi = _checks.positive_int(dpi, "dpi")
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
     return buffer.getvalue()
@@ -71,8 +72,7 @@ def static_bundle(result: Any, note: str) -> dict[str, Any]:
     ``None`` (only the note is shown), or anything else (shown as preformatted text).
     Always contains ``text/html`` and ``text/plain``; ``image/png`` for figures.
     """
-    if not isinstance(note, str) or not note.strip():
-        raise ValueError("note: expected a non-empty string telling the reader what they see")
+    _checks.text(note, "note")
     note_html = f'<p class="recsys-widget-note"><em>{html.escape(note)}</em></p>'
     bundle: dict[str, Any] = {}
     if isinstance(result, Figure):
@@ -153,8 +153,7 @@ def explore(fn: Callable[..., Any], *, note: str = DEFAULT_NOTE, **controls: Any
     """
     if not callable(fn):
         raise ValueError(f"fn: expected a callable that returns a Figure or text, got {type(fn).__name__}")
-    if not isinstance(note, str) or not note.strip():
-        raise ValueError("note: expected a non-empty string")
+    _checks.text(note, "note")
     if not controls:
         raise ValueError("controls: expected at least one keyword control, e.g. alpha=(0.0, 1.0, 0.1)")
     params = inspect.signature(fn).parameters

@@ -12,14 +12,19 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "book").glob("*.ipynb"))
 
-# data flows one way: a module may import only modules of a strictly lower layer (or its own)
+# data flows one way: a module may import only modules of a strictly lower layer (or its own).
+# `_checks` (the one set of input checks) and the leaves `metrics` and `viz` sit at the bottom,
+# so that every module may use one evaluation, one set of figures and one set of checks.
 LAYERS = {
-    "data": 0, "simulate": 1, "text": 1, "lm": 1,
-    "interests": 2, "sequence": 2,
-    "recommend": 3, "explore": 3,
-    "metrics": 4,
-    "viz": 5, "widgets": 5,
+    "_checks": 0,
+    "metrics": 1, "viz": 1,
+    "data": 2,
+    "simulate": 3, "text": 3, "lm": 3,
+    "interests": 4, "sequence": 4,
+    "recommend": 5, "explore": 5,
+    "widgets": 6,
 }
+LEAVES = {"_checks", "metrics", "viz"}
 
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
@@ -63,6 +68,12 @@ def test_layering_one_way(module: str):
         pytest.skip(f"{module}.py not written yet")
     bad = {m for m in _imports(path) if m != module and LAYERS[m] >= LAYERS[module]}
     assert not bad, f"recsys_helpers/{module}.py imports {sorted(bad)} from the same or a higher layer"
+
+
+def test_leaves_import_nothing_but_the_checks():
+    for module in sorted(LEAVES):
+        found = _imports(ROOT / "recsys_helpers" / f"{module}.py") - {module}
+        assert found <= {"_checks"}, f"{module}.py must import nothing from the package but _checks: {found}"
 
 
 def test_every_module_has_a_layer():
