@@ -16,8 +16,10 @@ one rule answers each question everywhere:
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from numbers import Integral, Real
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -26,7 +28,7 @@ import pandas as pd
 __all__ = [
     "is_int", "is_number", "integer", "positive_int", "number", "fraction", "seed", "flag",
     "one_of", "frame", "columns_without_nan", "array", "vector", "matrix_like", "text",
-    "texts", "id_list", "same_length", "no_nan_ids",
+    "texts", "id_list", "same_length", "no_nan_ids", "path",
 ]
 
 
@@ -89,7 +91,10 @@ def number(value: object, name: str, low: float | None = None, high: float | Non
         want = "a finite number" if not allow_inf else "a number"
     ok = is_number(value)
     if ok:
-        v = float(value)  # type: ignore[arg-type]
+        try:
+            v = float(value)  # type: ignore[arg-type]
+        except OverflowError:                      # an int too large for a float
+            v = math.inf if value > 0 else -math.inf  # type: ignore[operator]
         ok = not math.isnan(v) and (allow_inf or math.isfinite(v))
         if ok and low is not None:
             ok = v > low if low_open else v >= low
@@ -97,7 +102,7 @@ def number(value: object, name: str, low: float | None = None, high: float | Non
             ok = v < high if high_open else v <= high
     if not ok:
         raise ValueError(f"{name}: expected {want}, got {_show(value)}")
-    return float(value)  # type: ignore[arg-type]
+    return v
 
 
 def fraction(value: object, name: str, *, low_open: bool = False, high_open: bool = False) -> float:
@@ -165,13 +170,17 @@ def array(x: object, name: str, ndim: int | None = None, *, finite: bool = True,
     package's mark for a forbidden item); booleans are rejected as numbers.
     """
     if x is None or isinstance(x, (str, bytes)):
-        raise ValueError(f"{name}: expected a numeric array, got {type(x).__name__}")
+        got = "None" if x is None else "a string"
+        raise ValueError(f"{name}: expected a numeric array, got {got}")
     try:
         raw = np.asarray(x)
     except (TypeError, ValueError):
         raise ValueError(f"{name}: expected a numeric array, got {type(x).__name__}") from None
     if raw.dtype == bool and dtype is not bool:
         raise ValueError(f"{name}: expected numbers, got a boolean array")
+    if raw.dtype.kind in "USO" and dtype is not object and any(
+            isinstance(v, (str, bytes)) for v in raw.ravel()):
+        raise ValueError(f"{name}: expected numbers, got strings (numbers written as text are not converted)")
     if np.issubdtype(np.dtype(dtype), np.integer) and raw.dtype.kind == "f":
         if not np.all(np.isfinite(raw)) or not np.all(raw == np.round(raw)):
             raise ValueError(f"{name}: expected integers, got non-integer values")
@@ -235,7 +244,7 @@ def texts(values: object, name: str = "texts", allow_empty_strings: bool = True)
         raise ValueError(f"{name}: expected a non-empty sequence of str, got None")
     if isinstance(values, (str, bytes)):
         raise ValueError(f"{name}: expected a sequence of str, got a single string; wrap it in a list: [text]")
-    if isinstance(values, Mapping) or not isinstance(values, Iterable):
+    if isinstance(values, (Mapping, pd.DataFrame)) or not isinstance(values, Iterable):
         raise ValueError(f"{name}: expected a sequence of str, got {type(values).__name__}")
     out = list(values)
     if not out:
@@ -251,7 +260,7 @@ def texts(values: object, name: str = "texts", allow_empty_strings: bool = True)
 
 def id_list(values: object, name: str, *, non_empty: bool = True, unique: bool = False) -> list:
     """A list of ids from a list-like (not a string, not a mapping); no NaN/None ids."""
-    if values is None or isinstance(values, (str, bytes)) or isinstance(values, Mapping) \
+    if values is None or isinstance(values, (str, bytes, Mapping, pd.DataFrame)) \
             or not isinstance(values, (Iterable, np.ndarray, pd.Index, pd.Series)):
         raise ValueError(f"{name}: expected a list of ids, got {type(values).__name__}"
                          + (" (a single string; wrap it in a list)" if isinstance(values, str) else ""))
@@ -268,3 +277,20 @@ def same_length(a: Collection, b: Collection, name_a: str, name_b: str) -> None:
     """Raise unless ``a`` and ``b`` have the same length."""
     if len(a) != len(b):
         raise ValueError(f"{name_b}: expected one entry per element of {name_a} ({len(a)}), got {len(b)}")
+
+
+def path(value: object, name: str, kind: str | None = None, must_exist: bool = False) -> Path:
+    """A filesystem path (``str`` or ``os.PathLike``, not blank); with ``must_exist`` it must be
+    a ``kind`` ("file" or "folder"): ``FileNotFoundError`` names it when absent."""
+    if not isinstance(value, (str, os.PathLike)) or not str(value).strip():
+        what = f"a {kind} path" if kind else "a path"
+        raise ValueError(f"{name}: expected {what} (str or pathlib.Path), got {_show(value)}")
+    p = Path(value)
+    if must_exist:
+        if not p.exists():
+            raise FileNotFoundError(f"{p}: {kind or 'path'} not found ({name})")
+        if kind == "file" and not p.is_file():
+            raise ValueError(f"{name}: expected a file, got the folder {p}")
+        if kind == "folder" and not p.is_dir():
+            raise ValueError(f"{name}: expected a folder, got the file {p}")
+    return p

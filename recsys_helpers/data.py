@@ -15,17 +15,22 @@ packages are never imported.
 
 from __future__ import annotations
 
+import csv
 import gzip
 import hashlib
 import importlib.util
 import io
 import json
+import math
+import os
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 import pandas as pd
+
+from . import _checks
 
 __all__ = [
     "Dataset",
@@ -95,8 +100,18 @@ class Dataset:
     meta: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        _checks.text(self.name, "name")
         validate_interactions(self.interactions, name=f"{self.name}.interactions")
         validate_items(self.items, name=f"{self.name}.items")
+        if self.users is not None:
+            users = _checks.frame(self.users, f"{self.name}.users", ["user_id"], non_empty=False,
+                                  no_nan=["user_id"])
+            dup = users["user_id"].duplicated()
+            if dup.any():
+                raise ValueError(f"{self.name}.users: column 'user_id' has {int(dup.sum())} duplicate ids "
+                                 f"(e.g. {users.loc[dup, 'user_id'].iloc[0]}); expected one row per user")
+        if not isinstance(self.meta, dict):
+            raise ValueError(f"meta: expected a dict, got {type(self.meta).__name__}")
         unknown = ~self.interactions["item_id"].isin(self.items["item_id"])
         if unknown.any():
             raise ValueError(
@@ -137,42 +152,46 @@ class Dataset:
 
 
 # --------------------------------------------------------------------------- validation
-def _require_frame(df: object, name: str) -> pd.DataFrame:
-    if not isinstance(df, pd.DataFrame):
-        raise ValueError(f"{name}: expected a pandas DataFrame, got {type(df).__name__}")
-    return df
-
-
-def _require_columns(df: pd.DataFrame, columns: Iterable[str], name: str) -> None:
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ValueError(
-            f"{name}: missing column(s) {missing}; expected columns {list(columns)}, "
-            f"got {list(df.columns)}"
-        )
+def _check_id_types(df: pd.DataFrame, col: str, name: str) -> None:
+    """Ids of one kind: ``1`` and ``"1"`` in one column would silently be two different ids."""
+    if df[col].dtype != object or df.empty:
+        return
+    kinds = {"number" if _checks.is_number(v) else type(v).__name__ for v in df[col].dropna().unique()}
+    if len(kinds) > 1:
+        raise ValueError(f"{name}: column {col!r} mixes id types {sorted(kinds)}; expected ids of one type "
+                         "(all numbers or all strings)")
 
 
 def validate_interactions(df: pd.DataFrame, name: str = "interactions",
                           require_sorted: bool = False) -> pd.DataFrame:
     """Check the interaction schema; raise ``ValueError`` naming the column on any problem.
 
-    Checks: the five columns exist; ids have no NaN; ``timestamp`` is an integer column;
-    ``rating`` is numeric; ``event`` has no NaN; and, with ``require_sorted``, every
-    user's timestamps are non-decreasing in row order. Returns ``df`` unchanged.
+    Checks: the five columns exist; ``user_id``, ``item_id``, ``timestamp`` and ``event`` have
+    no missing value (NaN/None); ids are of one type (``1`` and ``"1"`` would be two different
+    ids); ``timestamp`` is an integer column; ``rating`` is numeric
+    (not boolean) and finite where present (NaN = no rating); and, with ``require_sorted``,
+    every user's timestamps are non-decreasing in row order. An empty frame passes.
+    Returns ``df`` unchanged.
     """
-    df = _require_frame(df, name)
-    _require_columns(df, INTERACTION_COLUMNS, name)
-    for col in ("user_id", "item_id", "event"):
-        n = int(df[col].isna().sum())
-        if n:
-            raise ValueError(f"{name}: column {col!r} has {n} missing values (NaN); "
-                             "expected none - use clean_interactions() to drop them with a report")
-    if not pd.api.types.is_integer_dtype(df["timestamp"]):
+    name = _checks.text(name, "name")
+    require_sorted = _checks.flag(require_sorted, "require_sorted")
+    df = _checks.frame(df, name, INTERACTION_COLUMNS, non_empty=False)
+    try:
+        _checks.columns_without_nan(df, name, ("user_id", "item_id", "timestamp", "event"))
+    except ValueError as exc:
+        raise ValueError(f"{exc} - use clean_interactions() to drop them with a report") from None
+    for col in ("user_id", "item_id"):
+        _check_id_types(df, col, name)
+    if not pd.api.types.is_integer_dtype(df["timestamp"]) or pd.api.types.is_bool_dtype(df["timestamp"]):
         raise ValueError(f"{name}: column 'timestamp' must hold integers (Unix seconds), "
                          f"got dtype {df['timestamp'].dtype}")
-    if not pd.api.types.is_numeric_dtype(df["rating"]):
+    if not pd.api.types.is_numeric_dtype(df["rating"]) or pd.api.types.is_bool_dtype(df["rating"]):
         raise ValueError(f"{name}: column 'rating' must be numeric (NaN where no rating), "
                          f"got dtype {df['rating'].dtype}")
+    rating = df["rating"].to_numpy(dtype=float, na_value=np.nan)
+    if np.isinf(rating).any():
+        raise ValueError(f"{name}: column 'rating' has {int(np.isinf(rating).sum())} infinite values; "
+                         "expected finite ratings (NaN where no rating)")
     if require_sorted and len(df):
         prev = df.groupby("user_id", sort=False)["timestamp"].diff()
         bad = prev < 0
@@ -187,12 +206,11 @@ def validate_interactions(df: pd.DataFrame, name: str = "interactions",
 
 
 def validate_items(df: pd.DataFrame, name: str = "items") -> pd.DataFrame:
-    """Check the item schema: the four columns exist and ``item_id`` is unique and not NaN."""
-    df = _require_frame(df, name)
-    _require_columns(df, ITEM_COLUMNS, name)
-    if df["item_id"].isna().any():
-        raise ValueError(f"{name}: column 'item_id' has {int(df['item_id'].isna().sum())} "
-                         "missing values (NaN); expected none")
+    """Check the item schema: the four columns exist, ``item_id`` is unique and not NaN, and
+    ``text`` is a string for every item (``''`` for none). An empty frame passes."""
+    name = _checks.text(name, "name")
+    df = _checks.frame(df, name, ITEM_COLUMNS, non_empty=False, no_nan=["item_id"])
+    _check_id_types(df, "item_id", name)
     dup = df["item_id"].duplicated()
     if dup.any():
         raise ValueError(f"{name}: column 'item_id' has {int(dup.sum())} duplicate ids "
@@ -200,41 +218,72 @@ def validate_items(df: pd.DataFrame, name: str = "items") -> pd.DataFrame:
     if df["text"].isna().any():
         raise ValueError(f"{name}: column 'text' has {int(df['text'].isna().sum())} missing "
                          "values; expected a string for every item (use '' for none)")
+    not_str = ~df["text"].map(lambda t: isinstance(t, str)).astype(bool)
+    if not_str.any():
+        raise ValueError(f"{name}: column 'text' has {int(not_str.sum())} values that are not strings "
+                         f"(e.g. {df.loc[not_str, 'text'].iloc[0]!r}); expected a string for every item")
     return df
+
+
+def _sort_by_user_time(df: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Rows sorted by user, then time (stable), with a fresh index."""
+    try:
+        return df.sort_values(["user_id", "timestamp"], kind="stable").reset_index(drop=True)
+    except TypeError:
+        kinds = sorted({type(v).__name__ for v in df["user_id"]})
+        raise ValueError(f"{name}: column 'user_id' mixes id types {kinds}; expected ids of one type "
+                         "(all int or all str)") from None
 
 
 def clean_interactions(df: pd.DataFrame, items: pd.DataFrame | None = None,
                        name: str = "interactions") -> tuple[pd.DataFrame, CleaningReport]:
     """Drop unusable rows and say how many went for each reason.
 
-    Removes, in this order: rows with a missing ``user_id``/``item_id``/``timestamp``;
-    exact duplicate (user, item, timestamp, event) rows; rows whose item is not in
-    ``items`` (when given). Returns the cleaned frame (sorted by user, then time, stable)
-    and a :class:`CleaningReport`. The input is not modified.
+    Removes, in this order: rows with a missing (NaN/None) ``user_id``/``item_id``/``timestamp``;
+    rows with a missing ``event``; exact duplicate (user, item, timestamp, event) rows; rows
+    whose item is not in ``items`` (when given). Every reason is a key of the report, also
+    when it removed nothing. Returns the cleaned frame (sorted by user, then time, stable),
+    which passes :func:`validate_interactions`, and a :class:`CleaningReport`. The input is
+    not modified. What cleaning cannot repair raises ``ValueError`` naming the column: a
+    ``timestamp`` that is not a whole number of seconds, a non-numeric ``rating``.
     """
-    df = _require_frame(df, name)
-    _require_columns(df, INTERACTION_COLUMNS, name)
+    name = _checks.text(name, "name")
+    df = _checks.frame(df, name, INTERACTION_COLUMNS, non_empty=False)
+    if items is not None:
+        validate_items(items, name="items")
     n0 = len(df)
     removed: dict[str, int] = {}
     missing = df[["user_id", "item_id", "timestamp"]].isna().any(axis=1)
     removed["missing id or timestamp"] = int(missing.sum())
     out = df.loc[~missing]
+    no_event = out["event"].isna()
+    removed["missing event"] = int(no_event.sum())
+    out = out.loc[~no_event]
+    ts = out["timestamp"]
+    if pd.api.types.is_bool_dtype(ts) or not pd.api.types.is_numeric_dtype(ts):
+        raise ValueError(f"{name}: column 'timestamp' must hold integers (Unix seconds), got dtype {ts.dtype}")
+    if not pd.api.types.is_integer_dtype(ts):
+        values = ts.to_numpy(dtype=float)
+        bad = ~np.isfinite(values) | (values != np.floor(values))
+        if bad.any():
+            raise ValueError(f"{name}: column 'timestamp' has {int(bad.sum())} values that are not whole "
+                             f"seconds (e.g. {values[bad][0]!r}); expected integers (Unix seconds)")
     dup = out.duplicated(["user_id", "item_id", "timestamp", "event"])
     removed["duplicate rows"] = int(dup.sum())
     out = out.loc[~dup]
     if items is not None:
-        validate_items(items, name="items")
         unknown = ~out["item_id"].isin(items["item_id"])
         removed["unknown item_id"] = int(unknown.sum())
         out = out.loc[~unknown]
-    out = out.astype({"timestamp": "int64"}).sort_values(
-        ["user_id", "timestamp"], kind="stable").reset_index(drop=True)
+    out = _sort_by_user_time(out.astype({"timestamp": "int64"}), name)
+    validate_interactions(out, name)
     return out, CleaningReport(n0, len(out), removed)
 
 
 # --------------------------------------------------------------------------- packaged files
 def sha256_of(path: str | Path) -> str:
     """SHA-256 hex digest of a file, read in 1 MiB blocks."""
+    path = _check_file(path, "path", "file")
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -247,8 +296,8 @@ def package_file(key: str, verify: bool = True) -> Path:
 
     The package is located with :func:`importlib.util.find_spec` and never imported.
     """
-    if key not in PACKAGED_FILES:
-        raise ValueError(f"key: unknown packaged file {key!r}; expected one of {sorted(PACKAGED_FILES)}")
+    _checks.one_of(key, "key", sorted(PACKAGED_FILES))
+    verify = _checks.flag(verify, "verify")
     package, rel, digest = PACKAGED_FILES[key]
     spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
@@ -280,6 +329,7 @@ def load_movielens_100k(verify: bool = True) -> Dataset:
 
     Items get ``text`` = "Title (year). Genres: a, b." which the language-model chapters encode.
     """
+    verify = _checks.flag(verify, "verify")
     inter = _read_atomic_file(package_file("ml-100k.inter", verify))
     item = _read_atomic_file(package_file("ml-100k.item", verify))
     user = _read_atomic_file(package_file("ml-100k.user", verify))
@@ -337,10 +387,11 @@ def load_clothing_reviews(verify: bool = True) -> ClothingReviews:
     """
     import pyarrow.parquet as pq
 
+    verify = _checks.flag(verify, "verify")
     raw = pq.read_table(package_file("clothing", verify)).to_pandas()
     expected = ["Clothing ID", "Age", "Title", "Review Text", "Rating", "Recommended IND",
                 "Positive Feedback Count", "Division Name", "Department Name", "Class Name"]
-    _require_columns(raw, expected, "WomensClothingE-CommerceReviews.parquet.brotli")
+    _checks.frame(raw, "WomensClothingE-CommerceReviews.parquet.brotli", expected)
     reviews = pd.DataFrame({
         "review_id": np.arange(len(raw), dtype="int64"),
         "item_id": raw["Clothing ID"].astype("int64"),
@@ -390,11 +441,251 @@ def load_clothing_reviews(verify: bool = True) -> ClothingReviews:
 
 
 # --------------------------------------------------------------------------- public formats
-def _check_path(path: str | Path, what: str) -> Path:
-    p = Path(path)
-    if not p.exists():
-        raise FileNotFoundError(f"{p}: {what} not found")
-    return p
+def _check_file(path: object, name: str, kind: str) -> Path:
+    """``path`` as a Path that exists and is a ``kind`` ("file" or "folder")."""
+    return _checks.path(path, name, kind, must_exist=True)
+
+
+def _check_path(path: Path, what: str) -> Path:
+    """A file the format needs inside its folder (FileNotFoundError names it when absent)."""
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: {what} not found")
+    if not path.is_file():
+        raise ValueError(f"{path}: expected {what} to be a file, got a folder")
+    return path
+
+
+def _lines(path: Path, encoding: str) -> Iterator[tuple[int, str]]:
+    """(line number, text without the line break) of a text file, ``.gz`` decompressed.
+
+    A byte sequence that is not valid ``encoding`` or a damaged gzip stream raises
+    ``ValueError`` naming the file (and the line).
+    """
+    opener = gzip.open if path.suffix == ".gz" else open
+    lineno = 0
+    try:
+        with opener(path, "rb") as fh:
+            for lineno, raw in enumerate(fh, 1):
+                try:
+                    line = raw.decode(encoding)
+                except UnicodeDecodeError as exc:
+                    raise ValueError(f"{path}: line {lineno} is not valid {encoding} text ({exc.reason})") from None
+                yield lineno, line.rstrip("\r\n")
+    except (OSError, EOFError) as exc:  # a truncated or corrupt .gz file
+        raise ValueError(f"{path}: could not be read after line {lineno} ({exc})") from None
+
+
+def _decode(path: Path, encoding: str) -> tuple[bytes, str]:
+    """The whole file as bytes and text; undecodable bytes raise ``ValueError`` naming file and line."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ValueError(f"{path}: could not be read ({exc})") from None
+    try:
+        return raw, raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        lineno = raw.count(b"\n", 0, exc.start) + 1
+        raise ValueError(f"{path}: line {lineno} is not valid {encoding} text ({exc.reason})") from None
+
+
+def _field_counts(raw: bytes, sep: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """Number of ``sep``-separated fields and line number of every non-empty line, vectorised.
+
+    Works on the bytes: the separators used here are ASCII, which never occur inside a
+    multi-byte UTF-8 or a Latin-1 character. ``None`` when a ``::`` separator overlaps (``:::``).
+    """
+    arr = np.frombuffer(raw, dtype=np.uint8)
+    nl = np.flatnonzero(arr == 10)
+    ends = nl if (len(arr) == 0 or arr[-1] == 10) else np.append(nl, len(arr))
+    starts = np.concatenate([[0], nl + 1])[:len(ends)]
+    length = ends - starts
+    cr = np.zeros(len(ends), dtype=bool)
+    nz = length > 0
+    cr[nz] = arr[ends[nz] - 1] == 13
+    length = length - cr
+    code = sep.encode("ascii")
+    if len(code) == 1:
+        pos = np.flatnonzero(arr == code[0])
+    else:  # "::"
+        hit = (arr[:-1] == code[0]) & (arr[1:] == code[1])
+        if (hit[:-1] & hit[1:]).any():
+            return None
+        pos = np.flatnonzero(hit)
+    line = np.searchsorted(starts, pos, side="right") - 1
+    counts = 1 + np.bincount(line, minlength=len(starts))[:len(starts)]
+    keep = length > 0
+    return counts[keep], np.flatnonzero(keep) + 1
+
+
+def _csv_field_counts(text: str, path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Field count and (last) line number of every non-empty CSV record (quotes respected)."""
+    counts, lines = [], []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        for row in reader:
+            if row:
+                counts.append(len(row))
+                lines.append(reader.line_num)
+    except csv.Error as exc:
+        raise ValueError(f"{path}: line {reader.line_num} is malformed CSV ({exc})") from None
+    return np.asarray(counts, dtype=np.int64), np.asarray(lines, dtype=np.int64)
+
+
+def _read_table(path: Path, sep: str, columns: Sequence[str] | None = None, *, encoding: str = "utf-8",
+                need: Sequence[str] = (), csv_quotes: bool = False) -> pd.DataFrame:
+    """Rows of a separated text file, every field a ``str``, plus a ``_line`` column (1-based).
+
+    ``columns`` names the fields of a file without a header; each line must have exactly that
+    many. With ``columns=None`` the first line is the header and must contain the ``need``
+    columns; a line may then omit trailing fields that are not needed (they become ``''``) but
+    never have more fields than the header. ``csv_quotes`` parses RFC 4180 quoting (``"a, b"``).
+    Empty lines are skipped. A wrong number of fields raises ``ValueError`` naming file and line.
+    The field counts are checked first (vectorised), then pandas' C parser reads the fields.
+    """
+    raw, text = _decode(path, encoding)
+    found = _csv_field_counts(text, path) if csv_quotes else _field_counts(raw, sep)
+    if found is None:
+        return _read_table_slow(path, text, sep, columns, need, csv_quotes)
+    counts, line_numbers = found
+    if columns is None and not len(counts):
+        raise ValueError(f"{path}: the file is empty; expected a header line")
+    width = int(counts[0]) if columns is None else len(columns)
+    data_counts = counts[1:] if columns is None else counts
+    if (data_counts != width).any():  # a wrong or (in a file with a header) short line
+        return _read_table_slow(path, text, sep, columns, need, csv_quotes)  # exact messages, header rules
+    parse_text, parse_sep = text, sep
+    if len(sep) > 1:
+        if "\t" in text:
+            return _read_table_slow(path, text, sep, columns, need, csv_quotes)
+        parse_text, parse_sep = text.replace(sep, "\t"), "\t"
+    try:
+        df = pd.read_csv(io.StringIO(parse_text), sep=parse_sep, header=None, names=list(range(width)),
+                         dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=True,
+                         quoting=csv.QUOTE_MINIMAL if csv_quotes else csv.QUOTE_NONE, engine="c")
+    except (pd.errors.ParserError, ValueError):
+        return _read_table_slow(path, text, sep, columns, need, csv_quotes)
+    if len(df) != len(counts):
+        return _read_table_slow(path, text, sep, columns, need, csv_quotes)
+    if columns is None:
+        names = [str(f).strip() for f in df.iloc[0]]
+        _check_header(path, names, need, int(line_numbers[0]))
+        df = df.iloc[1:].reset_index(drop=True)
+        line_numbers = line_numbers[1:]
+    else:
+        names = list(columns)
+    df.columns = names
+    if not len(df):
+        raise ValueError(f"{path}: no data rows; expected at least one line of {', '.join(names)}")
+    df["_line"] = line_numbers
+    return df
+
+
+def _check_header(path: Path, names: list[str], need: Sequence[str], lineno: int) -> None:
+    missing = [c for c in need if c not in names]
+    if missing:
+        raise ValueError(f"{path}: missing column(s) {missing} in the header (line {lineno}); "
+                         f"expected columns {list(need)}, got {names}")
+
+
+def _read_table_slow(path: Path, text: str, sep: str, columns: Sequence[str] | None,
+                     need: Sequence[str], csv_quotes: bool) -> pd.DataFrame:
+    """Line-by-line version of :func:`_read_table` for the files its fast path cannot take."""
+    if csv_quotes:
+        reader = csv.reader(io.StringIO(text, newline=""))
+        records = [(reader.line_num, row) for row in reader]
+        records = [(n, r) for n, r in records if r]
+    else:
+        records = [(n, line[:-1].split(sep) if line.endswith("\r") else line.split(sep))
+                   for n, line in enumerate(text.split("\n"), 1) if line.strip("\r")]
+    if columns is None:
+        if not records:
+            raise ValueError(f"{path}: the file is empty; expected a header line")
+        lineno, fields = records.pop(0)
+        names = [f.strip() for f in fields]
+        _check_header(path, names, need, lineno)
+        min_width = max((names.index(c) + 1 for c in need), default=len(names))
+    else:
+        names = list(columns)
+        min_width = len(names)
+    width = len(names)
+    for k in [k for k, (_, f) in enumerate(records) if len(f) != width]:
+        lineno, fields = records[k]
+        if not min_width <= len(fields) < width:
+            raise ValueError(f"{path}: line {lineno} has {len(fields)} field(s) separated by {sep!r}; "
+                             f"expected {width} ({', '.join(names)})")
+        records[k] = (lineno, fields + [""] * (width - len(fields)))
+    if not records:
+        raise ValueError(f"{path}: no data rows; expected at least one line of {', '.join(names)}")
+    line_numbers, rows = zip(*records)
+    df = pd.DataFrame({c: np.asarray(col, dtype=object) for c, col in zip(names, zip(*rows))})
+    df["_line"] = np.asarray(line_numbers, dtype=np.int64)
+    return df
+
+
+def _bad_value(path: Path, df: pd.DataFrame, col: str, bad: np.ndarray, expected: str) -> ValueError:
+    first = int(np.flatnonzero(bad)[0])
+    return ValueError(f"{path}: line {int(df['_line'].iloc[first])}, column {col!r}: expected {expected}, "
+                      f"got {df[col].iloc[first]!r} ({int(bad.sum())} bad value(s) in this column)")
+
+
+def _numbers(path: Path, df: pd.DataFrame, col: str) -> np.ndarray:
+    """A column of finite numbers; the first bad value raises, naming file, line and column."""
+    try:
+        values = np.asarray(df[col].to_numpy(dtype=object), dtype=float)
+    except (TypeError, ValueError):
+        values = pd.to_numeric(df[col].astype(str).str.strip(), errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        raise _bad_value(path, df, col, bad, "a number")
+    return values
+
+
+def _integers(path: Path, df: pd.DataFrame, col: str) -> np.ndarray:
+    """A column of integers (``"3"`` or ``"3.0"``); the first bad value raises, naming file, line and column."""
+    try:
+        return np.asarray(df[col].to_numpy(dtype=object), dtype=np.int64)
+    except (TypeError, ValueError, OverflowError):
+        pass
+    values = pd.to_numeric(df[col].astype(str).str.strip(), errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isfinite(values) | (values != np.floor(values)) | (np.abs(values) >= 2.0 ** 63)
+    if bad.any():
+        raise _bad_value(path, df, col, bad, "an integer")
+    return values.astype(np.int64)
+
+
+def _flags(path: Path, df: pd.DataFrame, col: str) -> np.ndarray:
+    values = _integers(path, df, col)
+    bad = (values != 0) & (values != 1)
+    if bad.any():
+        raise _bad_value(path, df, col, bad, "0 or 1")
+    return values.astype(bool)
+
+
+def _py(value: object) -> object:
+    """A NumPy scalar as the plain Python value (for messages)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _unique_ids(path: Path, df: pd.DataFrame, col: str, ids: np.ndarray) -> None:
+    dup = pd.Series(ids).duplicated(keep=False).to_numpy()
+    if dup.any():
+        first = ids[dup][0]
+        where = df["_line"].to_numpy()[ids == first][:2]
+        raise ValueError(f"{path}: column {col!r} has duplicate ids (e.g. {_py(first)!r} on lines "
+                         f"{where[0]} and {where[1]}); expected one row per id")
+
+
+def _known_ids(path: Path, df: pd.DataFrame, col: str, ids: np.ndarray, known: np.ndarray,
+               ref: Path) -> None:
+    unknown = ~np.isin(ids, known)
+    if unknown.any():
+        first = int(np.flatnonzero(unknown)[0])
+        raise ValueError(f"{path}: column {col!r} has {int(unknown.sum())} id(s) not in {ref.name} "
+                         f"(e.g. {_py(ids[first])!r} on line {int(df['_line'].iloc[first])})")
+
+
+def _text(df: pd.DataFrame, col: str) -> pd.Series:
+    return df[col].astype(str).str.strip().reset_index(drop=True)
 
 
 def read_movielens(path: str | Path, variant: str = "100k") -> Dataset:
@@ -403,51 +694,72 @@ def read_movielens(path: str | Path, variant: str = "100k") -> Dataset:
     ``variant``: ``"100k"`` (folder with ``u.data``, ``u.item``, ``u.user``; tab/pipe
     separated, Latin-1), ``"1m"`` (``ratings.dat``, ``movies.dat``, ``users.dat``; ``::``
     separated, Latin-1) or ``"latest-small"`` (``ratings.csv``, ``movies.csv``; UTF-8 CSV).
+    The user file is optional.
+
+    Every line is checked: a wrong number of fields, an id or timestamp that is not an
+    integer, a rating that is not a number, a genre flag other than 0/1, a duplicate movie or
+    user id, or a rating of a movie missing from the movie file raises ``ValueError`` naming
+    the file, the line and the column. Nothing is dropped.
     """
-    root = _check_path(path, "MovieLens folder")
+    variant = _checks.one_of(variant, "variant", ("100k", "1m", "latest-small"))
+    root = _check_file(path, "path", "folder")
+    users = None
     if variant == "100k":
         genres = ["unknown", "Action", "Adventure", "Animation", "Children's", "Comedy", "Crime",
                   "Documentary", "Drama", "Fantasy", "Film-Noir", "Horror", "Musical", "Mystery",
                   "Romance", "Sci-Fi", "Thriller", "War", "Western"]
-        r = pd.read_csv(_check_path(root / "u.data", "u.data"), sep="\t", header=None,
-                        names=["user_id", "item_id", "rating", "timestamp"])
-        it = pd.read_csv(_check_path(root / "u.item", "u.item"), sep="|", header=None,
-                         encoding="latin-1",
-                         names=["item_id", "title", "release_date", "video_release_date", "url"] + genres)
-        flags = it[genres].to_numpy().astype(bool)
+        rpath, ipath, upath = root / "u.data", root / "u.item", root / "u.user"
+        r = _read_table(_check_path(rpath, "u.data"), "\t", ["user_id", "item_id", "rating", "timestamp"],
+                        encoding="latin-1")
+        it = _read_table(_check_path(ipath, "u.item"), "|",
+                         ["item_id", "title", "release_date", "video_release_date", "url"] + genres,
+                         encoding="latin-1")
+        flags = np.column_stack([_flags(ipath, it, g) for g in genres])
         cats = [[g for g, f in zip(genres, row) if f] for row in flags]
-        items = pd.DataFrame({"item_id": it["item_id"].astype("int64"), "title": it["title"].astype(str),
-                              "categories": cats})
-        users_path = root / "u.user"
-        users = (pd.read_csv(users_path, sep="|", header=None,
-                             names=["user_id", "age", "gender", "occupation", "zip_code"])
-                 if users_path.exists() else None)
+        item_ids = _integers(ipath, it, "item_id")
+        items = pd.DataFrame({"item_id": item_ids, "title": _text(it, "title"), "categories": cats})
+        if upath.exists():
+            u = _read_table(_check_path(upath, "u.user"), "|",
+                            ["user_id", "age", "gender", "occupation", "zip_code"], encoding="latin-1")
+            users = pd.DataFrame({"user_id": _integers(upath, u, "user_id"), "age": _integers(upath, u, "age"),
+                                  "gender": _text(u, "gender"), "occupation": _text(u, "occupation"),
+                                  "zip_code": _text(u, "zip_code")})
     elif variant == "1m":
-        r = pd.read_csv(_check_path(root / "ratings.dat", "ratings.dat"), sep="::", engine="python",
-                        header=None, names=["user_id", "item_id", "rating", "timestamp"])
-        it = pd.read_csv(_check_path(root / "movies.dat", "movies.dat"), sep="::", engine="python",
-                         header=None, names=["item_id", "title", "genres"], encoding="latin-1")
-        items = pd.DataFrame({"item_id": it["item_id"].astype("int64"), "title": it["title"].astype(str),
-                              "categories": it["genres"].str.split("|")})
-        users_path = root / "users.dat"
-        users = (pd.read_csv(users_path, sep="::", engine="python", header=None,
-                             names=["user_id", "gender", "age", "occupation", "zip_code"])
-                 if users_path.exists() else None)
-    elif variant == "latest-small":
-        r = pd.read_csv(_check_path(root / "ratings.csv", "ratings.csv"))
-        r = r.rename(columns={"userId": "user_id", "movieId": "item_id"})
-        it = pd.read_csv(_check_path(root / "movies.csv", "movies.csv"), encoding="utf-8")
-        items = pd.DataFrame({"item_id": it["movieId"].astype("int64"), "title": it["title"].astype(str),
-                              "categories": it["genres"].str.split("|")})
-        users = None
+        rpath, ipath, upath = root / "ratings.dat", root / "movies.dat", root / "users.dat"
+        r = _read_table(_check_path(rpath, "ratings.dat"), "::", ["user_id", "item_id", "rating", "timestamp"],
+                        encoding="latin-1")
+        it = _read_table(_check_path(ipath, "movies.dat"), "::", ["item_id", "title", "genres"],
+                         encoding="latin-1")
+        item_ids = _integers(ipath, it, "item_id")
+        items = pd.DataFrame({"item_id": item_ids, "title": _text(it, "title"),
+                              "categories": [g.strip().split("|") if g.strip() else [] for g in it["genres"]]})
+        if upath.exists():
+            u = _read_table(_check_path(upath, "users.dat"), "::",
+                            ["user_id", "gender", "age", "occupation", "zip_code"], encoding="latin-1")
+            users = pd.DataFrame({"user_id": _integers(upath, u, "user_id"), "gender": _text(u, "gender"),
+                                  "age": _integers(upath, u, "age"),
+                                  "occupation": _integers(upath, u, "occupation"),
+                                  "zip_code": _text(u, "zip_code")})
     else:
-        raise ValueError(f"variant: expected '100k', '1m' or 'latest-small', got {variant!r}")
+        rpath, ipath = root / "ratings.csv", root / "movies.csv"
+        r = _read_table(_check_path(rpath, "ratings.csv"), ",", need=["userId", "movieId", "rating", "timestamp"],
+                        csv_quotes=True).rename(columns={"userId": "user_id", "movieId": "item_id"})
+        it = _read_table(_check_path(ipath, "movies.csv"), ",", need=["movieId", "title", "genres"],
+                         csv_quotes=True).rename(columns={"movieId": "item_id"})
+        item_ids = _integers(ipath, it, "item_id")
+        items = pd.DataFrame({"item_id": item_ids, "title": _text(it, "title"),
+                              "categories": [g.strip().split("|") if g.strip() else [] for g in it["genres"]]})
+    _unique_ids(ipath, it, "item_id", item_ids)
+    if users is not None:
+        _unique_ids(upath, u, "user_id", users["user_id"].to_numpy())
+    r_items = _integers(rpath, r, "item_id")
+    _known_ids(rpath, r, "item_id", r_items, item_ids, ipath)
     items["text"] = [f"{t}. Genres: {', '.join(c)}." for t, c in zip(items["title"], items["categories"])]
-    interactions = pd.DataFrame({
-        "user_id": r["user_id"].astype("int64"), "item_id": r["item_id"].astype("int64"),
-        "timestamp": r["timestamp"].astype("int64"), "event": "rating",
-        "rating": r["rating"].astype(float),
-    }).sort_values(["user_id", "timestamp"], kind="stable").reset_index(drop=True)
+    interactions = _sort_by_user_time(pd.DataFrame({
+        "user_id": _integers(rpath, r, "user_id"), "item_id": r_items,
+        "timestamp": _integers(rpath, r, "timestamp"), "event": "rating",
+        "rating": _numbers(rpath, r, "rating"),
+    }), rpath.name)
     return Dataset(f"MovieLens {variant}", interactions, items[list(ITEM_COLUMNS)], users,
                    meta={"source": str(root)})
 
@@ -460,47 +772,88 @@ def read_lastfm_hetrec(path: str | Path) -> Dataset:
     (tagID, tagValue; Latin-1) and ``user_taggedartists-timestamps.dat`` (userID, artistID,
     tagID, timestamp in ms). Play counts carry no time, so each (user, artist) row gets the
     time the user first tagged that artist, or 0 when they never did (``meta['timed']``
-    counts the rows with a real time). ``rating`` holds the play count.
+    counts the rows with a real time). ``rating`` holds the play count. Tag assignments whose
+    tag is missing from ``tags.dat`` are not used for the artists' tags and are counted in
+    ``meta['unknown_tag_rows']``.
+
+    Malformed lines (a wrong number of fields, a non-integer id, count or timestamp), duplicate
+    artist ids and plays of artists missing from ``artists.dat`` raise ``ValueError`` naming
+    the file, the line and the column.
     """
-    root = _check_path(path, "Last.fm hetrec-2011 folder")
-    ua = pd.read_csv(_check_path(root / "user_artists.dat", "user_artists.dat"), sep="\t")
-    _require_columns(ua, ["userID", "artistID", "weight"], "user_artists.dat")
-    ar = pd.read_csv(_check_path(root / "artists.dat", "artists.dat"), sep="\t", encoding="utf-8",
-                     quoting=3)
-    _require_columns(ar, ["id", "name"], "artists.dat")
+    root = _check_file(path, "path", "folder")
+    uapath, arpath = root / "user_artists.dat", root / "artists.dat"
+    ua = _read_table(_check_path(uapath, "user_artists.dat"), "\t", need=["userID", "artistID", "weight"])
+    ar = _read_table(_check_path(arpath, "artists.dat"), "\t", need=["id", "name"])
+    artist_ids = _integers(arpath, ar, "id")
+    _unique_ids(arpath, ar, "id", artist_ids)
+    ua_user, ua_artist = _integers(uapath, ua, "userID"), _integers(uapath, ua, "artistID")
+    weight = _numbers(uapath, ua, "weight")
+    _known_ids(uapath, ua, "artistID", ua_artist, artist_ids, arpath)
     tags_of: dict[int, list[str]] = {}
     first_time = pd.Series(dtype="int64")
+    n_unknown_tags = 0
     tpath, ttpath = root / "tags.dat", root / "user_taggedartists-timestamps.dat"
     if tpath.exists() and ttpath.exists():
-        tags = pd.read_csv(tpath, sep="\t", encoding="latin-1")
-        tt = pd.read_csv(ttpath, sep="\t")
-        _require_columns(tt, ["userID", "artistID", "tagID", "timestamp"], ttpath.name)
+        traw = _read_table(_check_path(tpath, "tags.dat"), "\t", need=["tagID", "tagValue"], encoding="latin-1")
+        tags = pd.DataFrame({"tagID": _integers(tpath, traw, "tagID"), "tagValue": _text(traw, "tagValue")})
+        _unique_ids(tpath, traw, "tagID", tags["tagID"].to_numpy())
+        ttraw = _read_table(_check_path(ttpath, ttpath.name), "\t", need=["userID", "artistID", "tagID", "timestamp"])
+        tt = pd.DataFrame({c: _integers(ttpath, ttraw, c) for c in ("userID", "artistID", "tagID", "timestamp")})
         tt = tt.merge(tags, on="tagID", how="left")
-        tags_of = (tt.groupby("artistID")["tagValue"]
+        n_unknown_tags = int(tt["tagValue"].isna().sum())
+        tags_of = (tt.dropna(subset=["tagValue"]).groupby("artistID")["tagValue"]
                    .agg(lambda s: list(pd.Series(s).value_counts().index[:5])).to_dict())
         first_time = (tt.groupby(["userID", "artistID"])["timestamp"].min() // 1000).astype("int64")
-    key = pd.MultiIndex.from_frame(ua[["userID", "artistID"]])
+    key = pd.MultiIndex.from_arrays([ua_user, ua_artist], names=["userID", "artistID"])
     ts = first_time.reindex(key).fillna(0).astype("int64").to_numpy() if len(first_time) else np.zeros(len(ua), "int64")
-    interactions = pd.DataFrame({"user_id": ua["userID"].astype("int64"), "item_id": ua["artistID"].astype("int64"),
-                                 "timestamp": ts, "event": "play", "rating": ua["weight"].astype(float)})
-    items = pd.DataFrame({"item_id": ar["id"].astype("int64"), "title": ar["name"].astype(str)})
+    interactions = pd.DataFrame({"user_id": ua_user, "item_id": ua_artist,
+                                 "timestamp": ts, "event": "play", "rating": weight})
+    items = pd.DataFrame({"item_id": artist_ids, "title": _text(ar, "name")})
     items["categories"] = [tags_of.get(i, []) for i in items["item_id"]]
     items["text"] = [f"{t}. Tags: {', '.join(c)}." if c else f"{t}." for t, c in zip(items["title"], items["categories"])]
     return Dataset("Last.fm hetrec-2011", interactions, items[list(ITEM_COLUMNS)], None,
-                   meta={"source": str(root), "timed": int((ts > 0).sum())})
+                   meta={"source": str(root), "timed": int((ts > 0).sum()), "unknown_tag_rows": n_unknown_tags})
 
 
-def _read_jsonl(path: Path) -> list[dict]:
-    opener = gzip.open if path.suffix == ".gz" else open
+def _read_jsonl(path: Path) -> list[tuple[int, dict]]:
+    """(line number, object) for every non-blank line; a line that is not a JSON object raises."""
     rows = []
-    with opener(path, "rt", encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if line.strip():
-                try:
-                    rows.append(json.loads(line))
-                except json.JSONDecodeError as exc:
-                    raise ValueError(f"{path}: line {lineno} is not valid JSON ({exc.msg})") from None
+    for lineno, line in _lines(path, "utf-8"):
+        if line.strip():
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{path}: line {lineno} is not valid JSON ({exc.msg}); "
+                                 "the line may be truncated") from None
+            if not isinstance(obj, dict):
+                raise ValueError(f"{path}: line {lineno}: expected a JSON object, got {type(obj).__name__}")
+            rows.append((lineno, obj))
+    if not rows:
+        raise ValueError(f"{path}: no records; expected one JSON object per line")
     return rows
+
+
+def _field(path: Path, lineno: int, obj: dict, key: str, kind: str) -> object:
+    """One checked field of a JSONL record: ``"id"`` (non-empty str), ``"int"`` or ``"number"``."""
+    v = obj.get(key)
+    if v is None:
+        raise ValueError(f"{path}: line {lineno}, field {key!r}: missing or null; expected a value")
+    if kind == "id":
+        ok = isinstance(v, str) and bool(v.strip())
+        want = "a non-empty string"
+    elif kind == "int":
+        ok = _checks.is_int(v)
+        want = "an integer"
+    else:
+        ok = _checks.is_number(v) and math.isfinite(v)
+        want = "a finite number"
+    if not ok:
+        raise ValueError(f"{path}: line {lineno}, field {key!r}: expected {want}, got {v!r:.60}")
+    return v
+
+
+def _optional_text(v: object) -> str:
+    return "" if v is None else str(v)
 
 
 def read_amazon_reviews_2023(reviews: str | Path, meta: str | Path | None = None) -> Dataset:
@@ -508,45 +861,58 @@ def read_amazon_reviews_2023(reviews: str | Path, meta: str | Path | None = None
 
     Review fields used: user_id, parent_asin, rating, title, text, timestamp (milliseconds).
     Items are keyed by ``parent_asin``; their text is the metadata title, features and
-    description when ``meta`` is given, else the titles of their reviews.
+    description when ``meta`` is given, else the titles of their reviews. Reviewed items with
+    no metadata are kept (with an empty text); a repeated ``parent_asin`` in the metadata
+    keeps its first record and is counted in ``meta['duplicate_meta_records']``.
+
+    Every line is checked: a line that is not a JSON object (e.g. truncated), or a review
+    whose ``user_id``/``parent_asin`` is missing or not a string, whose ``timestamp`` is not an
+    integer or whose ``rating`` is not a number, raises ``ValueError`` naming the file, the
+    line and the field.
     """
-    rpath = _check_path(reviews, "Amazon reviews JSONL")
-    rows = pd.DataFrame(_read_jsonl(rpath))
-    _require_columns(rows, ["user_id", "parent_asin", "rating", "timestamp"], rpath.name)
-    interactions = pd.DataFrame({
-        "user_id": rows["user_id"].astype(str), "item_id": rows["parent_asin"].astype(str),
-        "timestamp": (rows["timestamp"].astype("int64") // 1000), "event": "review",
-        "rating": rows["rating"].astype(float),
-        "review_title": rows.get("title", pd.Series("", index=rows.index)).fillna("").astype(str),
-        "review_text": rows.get("text", pd.Series("", index=rows.index)).fillna("").astype(str),
-    }).sort_values(["user_id", "timestamp"], kind="stable").reset_index(drop=True)
-    if meta is not None:
-        mpath = _check_path(meta, "Amazon metadata JSONL")
-        m = pd.DataFrame(_read_jsonl(mpath))
-        _require_columns(m, ["parent_asin", "title"], mpath.name)
+    rpath = _check_file(reviews, "reviews", "file")
+    mpath = _check_file(meta, "meta", "file") if meta is not None else None
+    recs = _read_jsonl(rpath)
+    rows = {"user_id": [], "item_id": [], "timestamp": [], "rating": [], "review_title": [], "review_text": []}
+    for lineno, obj in recs:
+        rows["user_id"].append(_field(rpath, lineno, obj, "user_id", "id"))
+        rows["item_id"].append(_field(rpath, lineno, obj, "parent_asin", "id"))
+        rows["timestamp"].append(int(_field(rpath, lineno, obj, "timestamp", "int")) // 1000)  # type: ignore[arg-type]
+        rows["rating"].append(float(_field(rpath, lineno, obj, "rating", "number")))  # type: ignore[arg-type]
+        rows["review_title"].append(_optional_text(obj.get("title")))
+        rows["review_text"].append(_optional_text(obj.get("text")))
+    inter = pd.DataFrame(rows)
+    inter.insert(3, "event", "review")
+    interactions = _sort_by_user_time(inter.astype({"timestamp": "int64"}), rpath.name)
+    extra_meta: dict = {}
+    if mpath is not None:
+        mrecs = _read_jsonl(mpath)
 
         def _join(v: object) -> str:
             return " ".join(str(x) for x in v) if isinstance(v, list) else ("" if v is None else str(v))
 
-        items = pd.DataFrame({"item_id": m["parent_asin"].astype(str), "title": m["title"].fillna("").astype(str)})
-        items["text"] = [" ".join(x for x in (t, _join(f), _join(d)) if x).strip()
-                         for t, f, d in zip(items["title"], m.get("features", [None] * len(m)),
-                                            m.get("description", [None] * len(m)))]
-        cats = m["categories"] if "categories" in m else pd.Series([[]] * len(m))
-        main = m["main_category"] if "main_category" in m else pd.Series([None] * len(m))
-        items["categories"] = [list(c) if isinstance(c, list) and c else ([mc] if isinstance(mc, str) else [])
-                               for c, mc in zip(cats, main)]
-        items = items.drop_duplicates("item_id")
+        ids = [_field(mpath, n, o, "parent_asin", "id") for n, o in mrecs]
+        titles = [_optional_text(o.get("title")) for _, o in mrecs]
+        items = pd.DataFrame({"item_id": ids, "title": titles})
+        items["text"] = [" ".join(x for x in (t, _join(o.get("features")), _join(o.get("description"))) if x).strip()
+                         for t, (_, o) in zip(titles, mrecs)]
+        items["categories"] = [list(map(str, o["categories"])) if isinstance(o.get("categories"), list) and o["categories"]
+                               else ([o["main_category"]] if isinstance(o.get("main_category"), str) else [])
+                               for _, o in mrecs]
+        dup = items["item_id"].duplicated()
+        extra_meta["duplicate_meta_records"] = int(dup.sum())
+        items = items.loc[~dup]
         missing = sorted(set(interactions["item_id"]) - set(items["item_id"]))
+        extra_meta["items_without_meta"] = len(missing)
         if missing:
-            extra = pd.DataFrame({"item_id": missing, "title": missing, "text": "", "categories": [[]] * len(missing)})
+            extra = pd.DataFrame({"item_id": missing, "title": missing, "text": "", "categories": [[] for _ in missing]})
             items = pd.concat([items, extra], ignore_index=True)
     else:
         g = interactions.groupby("item_id")["review_title"].agg(lambda s: " ".join(x for x in s if x))
         items = pd.DataFrame({"item_id": g.index.astype(str), "title": g.index.astype(str),
                               "text": g.to_numpy(), "categories": [[] for _ in range(len(g))]})
     return Dataset(f"Amazon Reviews 2023 ({rpath.name})", interactions, items.reset_index(drop=True),
-                   None, meta={"source": str(rpath)})
+                   None, meta={"source": str(rpath), **extra_meta})
 
 
 # --------------------------------------------------------------------------- splits
@@ -554,12 +920,11 @@ def leave_last_out(interactions: pd.DataFrame, n: int = 1) -> tuple[pd.DataFrame
     """Per-user temporal split: each user's last ``n`` events (by timestamp) go to test.
 
     Ties in time keep row order (stable sort). Users with ``n`` or fewer events stay
-    entirely in train (they have nothing to learn from otherwise).
+    entirely in train (they have nothing to learn from otherwise). The input is not modified.
     """
+    n = _checks.positive_int(n, "n")
     validate_interactions(interactions, "interactions")
-    if not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n: expected a positive integer, got {n!r}")
-    df = interactions.sort_values(["user_id", "timestamp"], kind="stable")
+    df = _sort_by_user_time(interactions, "interactions")
     rank_from_end = df.groupby("user_id").cumcount(ascending=False)
     size = df.groupby("user_id")["item_id"].transform("size")
     is_test = (rank_from_end < n) & (size > n)
@@ -570,16 +935,20 @@ def temporal_split(interactions: pd.DataFrame, test_fraction: float = 0.2,
                    cutoff: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Global temporal split: every event at or after a cutoff time goes to test.
 
-    The cutoff is ``cutoff`` when given, else the ``1 - test_fraction`` quantile of the
-    timestamps, so no training event happens after any test event (no leakage from the future).
+    The cutoff is ``cutoff`` (an integer Unix time) when given, else the ``1 - test_fraction``
+    quantile of the timestamps, so no training event happens after any test event (no
+    leakage from the future). ``test_fraction`` must lie strictly between 0 and 1 (it is
+    checked even when ``cutoff`` takes precedence). With ``cutoff`` an empty side is a valid
+    result; without it ``interactions`` must not be empty. The input is not modified.
     """
+    test_fraction = _checks.fraction(test_fraction, "test_fraction", low_open=True, high_open=True)
+    if cutoff is not None:
+        cutoff = _checks.integer(cutoff, "cutoff")
     validate_interactions(interactions, "interactions")
     if cutoff is None:
-        if not (0.0 < float(test_fraction) < 1.0):
-            raise ValueError(f"test_fraction: expected a number strictly between 0 and 1, got {test_fraction!r}")
         if interactions.empty:
             raise ValueError("interactions: expected at least one row to split, got an empty frame")
-        cutoff = int(np.quantile(interactions["timestamp"].to_numpy(), 1.0 - float(test_fraction)))
-    is_test = interactions["timestamp"] >= cutoff
+        cutoff = int(np.quantile(interactions["timestamp"].to_numpy(), 1.0 - test_fraction))
+    is_test = interactions["timestamp"].to_numpy() >= cutoff
     return (interactions.loc[~is_test].reset_index(drop=True),
             interactions.loc[is_test].reset_index(drop=True))

@@ -39,6 +39,8 @@ import numpy as np
 import pandas as pd
 import torch
 
+from . import _checks
+
 __all__ = [
     "DEFAULT_ENCODER",
     "ENCODERS",
@@ -83,9 +85,13 @@ def device() -> torch.device:
 
 
 def _check_model(model: Any) -> EncoderSpec:
-    if not isinstance(model, str) or model not in ENCODERS:
-        raise ValueError(f"model: expected one of {sorted(ENCODERS)}, got {model!r}")
-    return ENCODERS[model]
+    return ENCODERS[_checks.one_of(model, "model", sorted(ENCODERS))]
+
+
+def _check_cache_dir(cache_dir: object) -> Path | None:
+    if cache_dir is None:
+        return None
+    return _checks.path(cache_dir, "cache_dir", "folder")
 
 
 def _package_dir(package: str, hint: str) -> Path:
@@ -186,35 +192,14 @@ def mean_pool(last_hidden_state: torch.Tensor, attention_mask: torch.Tensor) -> 
     if not isinstance(attention_mask, torch.Tensor) or tuple(attention_mask.shape) != tuple(last_hidden_state.shape[:2]):
         raise ValueError(f"attention_mask: expected a tensor of shape {tuple(last_hidden_state.shape[:2])}, got "
                          f"{getattr(attention_mask, 'shape', type(attention_mask).__name__)}")
+    if attention_mask.numel() and not bool(((attention_mask == 0) | (attention_mask == 1)).all()):
+        raise ValueError("attention_mask: expected 0/1 values (1 = real token, 0 = padding)")
+    if not last_hidden_state.is_floating_point():
+        raise ValueError(f"last_hidden_state: expected a floating-point tensor, got dtype {last_hidden_state.dtype}")
     m = attention_mask.to(last_hidden_state.dtype).unsqueeze(-1)  # (batch, tokens, 1)
     summed = (last_hidden_state * m).sum(dim=1)
     counts = m.sum(dim=1).clamp(min=1e-9)
     return summed / counts
-
-
-# --------------------------------------------------------------------------- validation
-def _check_texts(texts: Any) -> list[str]:
-    if texts is None:
-        raise ValueError("texts: expected a non-empty sequence of str, got None")
-    if isinstance(texts, (str, bytes)):
-        raise ValueError("texts: expected a sequence of str, got a single string; wrap it in a list: [text]")
-    try:
-        out = list(texts)
-    except TypeError:
-        raise ValueError(f"texts: expected a sequence of str, got {type(texts).__name__}") from None
-    if not out:
-        raise ValueError("texts: expected a non-empty sequence of str, got an empty sequence")
-    for i, t in enumerate(out):
-        if not isinstance(t, str):
-            raise ValueError(f"texts: expected every element to be a str, element {i} is "
-                             f"{type(t).__name__} ({t!r:.40})")
-    return out
-
-
-def _check_positive_int(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name}: expected a positive integer, got {value!r}")
-    return int(value)
 
 
 # --------------------------------------------------------------------------- disk cache
@@ -324,8 +309,8 @@ class _EmbeddingCache:
 
 def clear_cache(model: str | None = None, cache_dir: str | Path | None = None) -> int:
     """Delete cached embeddings (of one model, or of all when ``model`` is None); returns files removed."""
-    root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     names = [_check_model(model).name] if model is not None else list(ENCODERS)
+    root = _check_cache_dir(cache_dir) or default_cache_dir()
     n = 0
     for name in names:
         for shard in _EmbeddingCache(root, ENCODERS[name])._shards():
@@ -393,14 +378,18 @@ def encode(texts: Sequence[str], model: str = DEFAULT_ENCODER, batch_size: int =
     a progress bar when more than 500 texts need encoding.
     """
     spec = _check_model(model)
-    items = _check_texts(texts)
-    batch_size = _check_positive_int(batch_size, "batch_size")
-    if show_progress is not None and not isinstance(show_progress, bool):
-        raise ValueError(f"show_progress: expected True, False or None, got {show_progress!r}")
+    if isinstance(texts, pd.DataFrame):  # iterating a frame gives its column names, not its texts
+        raise ValueError("texts: expected a sequence of str, got a DataFrame; pass one column, e.g. df['text']")
+    items = _checks.texts(texts, "texts")
+    batch_size = _checks.positive_int(batch_size, "batch_size")
+    cache = _checks.flag(cache, "cache")
+    if show_progress is not None:
+        show_progress = _checks.flag(show_progress, "show_progress")
+    root = _check_cache_dir(cache_dir)
 
     shas = [_text_sha(t) for t in items]
     unique: dict[str, str] = dict(zip(shas, items))  # duplicates are encoded once
-    store = _EmbeddingCache(Path(cache_dir) if cache_dir is not None else default_cache_dir(), spec) if cache else None
+    store = _EmbeddingCache(root if root is not None else default_cache_dir(), spec) if cache else None
     found: dict[str, np.ndarray] = {}
     if store is not None:
         found, n_bad = store.lookup(list(unique))
@@ -430,8 +419,7 @@ class Generator:
 
     def chat_prompt(self, prompt: str, system: str | None = None) -> str:
         """The prompt wrapped in the model's chat template, ending where the assistant answers."""
-        if not isinstance(prompt, str) or not prompt.strip():
-            raise ValueError(f"prompt: expected a non-empty str, got {prompt!r:.60}")
+        _checks.text(prompt, "prompt")
         if system is not None and not isinstance(system, str):
             raise ValueError(f"system: expected a str or None, got {type(system).__name__}")
         messages = ([{"role": "system", "content": system}] if system else []) + [{"role": "user", "content": prompt}]
@@ -439,7 +427,7 @@ class Generator:
 
     def generate(self, prompt: str, max_new_tokens: int = 20, system: str | None = None) -> str:
         """Greedy (deterministic) continuation of the chat-formatted prompt, special tokens removed."""
-        max_new_tokens = _check_positive_int(max_new_tokens, "max_new_tokens")
+        max_new_tokens = _checks.positive_int(max_new_tokens, "max_new_tokens")
         text = self.chat_prompt(prompt, system)
         inputs = self.tokenizer(text, return_tensors="pt", add_special_tokens=False).to(self.model.device)
         with torch.inference_mode():
@@ -460,19 +448,11 @@ class Generator:
         first) of the chosen score, or with ``details=True`` a DataFrame with columns
         ``mean_logprob``, ``sum_logprob`` and ``n_tokens``.
         """
-        if by not in ("mean", "sum"):
-            raise ValueError(f"by: expected 'mean' or 'sum', got {by!r}")
+        by = _checks.one_of(by, "by", ("mean", "sum"))
+        details = _checks.flag(details, "details")
         if not isinstance(answer_prefix, str):
             raise ValueError(f"answer_prefix: expected a str, got {type(answer_prefix).__name__}")
-        if options is None or isinstance(options, str):
-            raise ValueError("options: expected a list of candidate strings, e.g. ['yes', 'no'], "
-                             f"got {options!r:.60}")
-        opts = list(options)
-        if not opts:
-            raise ValueError("options: expected at least one candidate string, got an empty sequence")
-        for i, o in enumerate(opts):
-            if not isinstance(o, str) or not o.strip():
-                raise ValueError(f"options: expected non-empty strings, element {i} is {o!r:.40}")
+        opts = _checks.texts(options, "options", allow_empty_strings=False)
         if len(set(opts)) != len(opts):
             raise ValueError("options: expected distinct strings, got duplicates")
         tok = self.tokenizer

@@ -48,7 +48,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from recsys_helpers import data
+from recsys_helpers import _checks, data
 
 __all__ = [
     "STYLE_LEXICON",
@@ -86,6 +86,15 @@ CLASS_FOLDS: dict[str, str] = {"Chemises": "Intimates", "Casual bottoms": "Pants
 
 SHOP_EVENTS = ("view", "cart", "purchase", "review")
 MUSIC_EVENTS = ("play", "skip", "repeat")
+
+MAX_VIEWS_PER_SESSION = 20  # a shop session shows at most this many items
+MAX_TRACKS_PER_SESSION = 40  # a listening session plays at most this many tracks
+MAX_SESSIONS_MEAN = 1000.0  # mean sessions per user before / after the cutoff
+# ranges of the user-model parameters in which the simulation stays finite (see _check_user_params)
+MIN_CONCENTRATION = 0.1
+MAX_COHERENCE = 100.0
+MAX_DRIFT = 10.0
+MAX_POPULARITY = 10.0
 
 
 # --------------------------------------------------------------------------- results
@@ -156,51 +165,17 @@ class MusicSimulation(_Simulation):
 
 
 # --------------------------------------------------------------------------- validation
-def _check_int(value: object, name: str, low: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ValueError(f"{name}: expected an integer >= {low}, got {value!r}")
-    if value < low:
-        raise ValueError(f"{name}: expected an integer >= {low}, got {value!r}")
-    return int(value)
-
-
-def _check_seed(seed: object) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed: expected a non-negative integer, got {seed!r}")
-    return int(seed)
-
-
-def _check_fraction(value: object, name: str, low: float = 0.0, high: float = 1.0,
-                    closed_high: bool = True) -> float:
-    ok = isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value, bool)
-    if ok:
-        v = float(value)
-        ok = np.isfinite(v) and low <= v and (v <= high if closed_high else v < high)
-    if not ok:
-        bracket = "]" if closed_high else ")"
-        raise ValueError(f"{name}: expected a number in [{low}, {high}{bracket}, got {value!r}")
-    return float(value)
-
-
-def _check_positive(value: object, name: str, allow_zero: bool = False) -> float:
-    ok = isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value, bool)
-    if ok:
-        v = float(value)
-        ok = np.isfinite(v) and (v >= 0 if allow_zero else v > 0)
-    if not ok:
-        what = "a finite number >= 0" if allow_zero else "a finite number > 0"
-        raise ValueError(f"{name}: expected {what}, got {value!r}")
-    return float(value)
-
-
 def _check_range(value: object, name: str, low: int, high: int) -> tuple[int, int]:
+    """A pair ``(min, max)`` of integers with ``low <= min <= max <= high``."""
+    if isinstance(value, (str, bytes)) or isinstance(value, (dict, set, frozenset)):
+        raise ValueError(f"{name}: expected a pair (min, max) of integers, got {value!r}")
     try:
         a, b = value  # type: ignore[misc]
     except (TypeError, ValueError):
         raise ValueError(f"{name}: expected a pair (min, max) of integers, got {value!r}") from None
-    a = _check_int(a, f"{name}[0]", low)
-    b = _check_int(b, f"{name}[1]", low)
-    if b < a or b > high:
+    a = _checks.integer(a, f"{name}[0]", low, high)
+    b = _checks.integer(b, f"{name}[1]", low, high)
+    if b < a:
         raise ValueError(f"{name}: expected {low} <= min <= max <= {high}, got {value!r}")
     return a, b
 
@@ -255,8 +230,11 @@ def _draw_user_interests(rng: np.random.Generator, n_users: int, prior: np.ndarr
     """
     n_int = len(prior)
     k_min, k_max = k_range
-    k_max = min(k_max, int((prior > 0).sum()))  # interests without items are never drawn
-    k_min = min(k_min, k_max)
+    available = int((prior > 0).sum())  # interests without items are never drawn
+    if k_min > available:
+        raise ValueError(f"interests_per_user: expected a minimum of at most {available} (the number of "
+                         f"interests that have items in the catalogue), got {k_range}")
+    k_max = min(k_max, available)  # users still get between min and max interests
     k_u = rng.integers(k_min, k_max + 1, size=n_users)
     chosen = np.zeros((n_users, k_max), dtype=np.int64)
     taken = np.zeros((n_users, n_int), dtype=bool)
@@ -297,6 +275,9 @@ def _session_times(rng: np.random.Generator, counts: np.ndarray, lo: int, hi: in
     time order. Sorted uniforms on the shortened window ``hi - lo - n * spacing`` plus
     ``rank * spacing`` keep the spacing without rejection sampling.
     """
+    if len(counts) and int(counts.max()) * spacing >= hi - lo:  # checked before any allocation
+        raise ValueError("sessions_before/sessions_after: too many sessions for the simulated "
+                         "period; expected fewer sessions per user or more days")
     user = np.repeat(np.arange(len(counts)), counts)
     v = rng.random(len(user))
     order = np.lexsort((v, user))
@@ -304,9 +285,6 @@ def _session_times(rng: np.random.Generator, counts: np.ndarray, lo: int, hi: in
     first = np.cumsum(counts) - counts
     rank = np.arange(len(user)) - np.repeat(first, counts)
     room = (hi - lo) - counts[user] * spacing
-    if (room <= 0).any():
-        raise ValueError("sessions_before/sessions_after: too many sessions for the simulated "
-                         "period; expected fewer sessions per user or more days")
     t = lo + (v * room).astype(np.int64) + rank * spacing
     return user, t
 
@@ -448,8 +426,8 @@ def shop_item_interests(catalogue: data.ClothingReviews, min_class_items: int = 
     if not isinstance(catalogue, data.ClothingReviews):
         raise ValueError(f"catalogue: expected data.ClothingReviews (data.load_clothing_reviews()), "
                          f"got {type(catalogue).__name__}")
-    _check_int(min_class_items, "min_class_items", 1)
-    _check_fraction(style_threshold, "style_threshold")
+    min_class_items = _checks.positive_int(min_class_items, "min_class_items")
+    style_threshold = _checks.fraction(style_threshold, "style_threshold")
     items = catalogue.items.copy()
     reviews = catalogue.reviews
     cls = _fold_classes(items, min_class_items)
@@ -507,22 +485,29 @@ def _item_sampling(x: np.ndarray, pop: np.ndarray, popularity: float
 
 def _check_user_params(n_users: object, seed: object, days: object, cutoff_fraction: float,
                        interests_per_user: object, concentration: float, coherence: float,
-                       drift: float, popularity: float, means: dict[str, float],
+                       drift: float, popularity: float, means: dict[str, tuple[float, float]],
                        fractions: dict[str, float]) -> tuple[int, int, int, tuple[int, int]]:
-    """Validate the parameters both simulators share; return (n_users, seed, days, k_range)."""
-    n_users = _check_int(n_users, "n_users")
-    seed = _check_seed(seed)
-    days = _check_int(days, "days", 2)
-    _check_fraction(cutoff_fraction, "cutoff_fraction", 0.05, 0.95)
-    for name, v in means.items():
-        if _check_positive(v, name) < 1:
-            raise ValueError(f"{name}: expected a mean number >= 1, got {v!r}")
+    """Validate the parameters both simulators share; return (n_users, seed, days, k_range).
+
+    ``means`` maps a mean count per session/user to ``(value, cap)``: the mean must lie in
+    ``[1, cap]`` (a session never holds more than ``cap`` items, so a larger mean could not be
+    honoured).
+    """
+    n_users = _checks.positive_int(n_users, "n_users")
+    seed = _checks.seed(seed)
+    days = _checks.integer(days, "days", low=2)
+    _checks.number(cutoff_fraction, "cutoff_fraction", 0.05, 0.95)
+    for name, (v, cap) in means.items():
+        _checks.number(v, name, 1.0, cap)
     k_range = _check_range(interests_per_user, "interests_per_user", 2, 10)
-    _check_positive(concentration, "concentration")
-    for name, v in (("coherence", coherence), ("drift", drift), ("popularity", popularity)):
-        _check_positive(v, name, allow_zero=True)
+    # bounds keep the arithmetic finite: a smaller concentration makes Gamma draws underflow to 0
+    # (NaN weights), larger drift / coherence / popularity overflow exp() or pop ** popularity
+    _checks.number(concentration, "concentration", MIN_CONCENTRATION)
+    _checks.number(coherence, "coherence", 0.0, MAX_COHERENCE)
+    _checks.number(drift, "drift", 0.0, MAX_DRIFT)
+    _checks.number(popularity, "popularity", 0.0, MAX_POPULARITY)
     for name, v in fractions.items():
-        _check_fraction(v, name)
+        _checks.fraction(v, name)
     return n_users, seed, days, k_range
 
 
@@ -558,20 +543,27 @@ def simulate_shop(n_users: int = 2000, seed: int = 0, catalogue: data.ClothingRe
 
     Parameters (all validated, ``ValueError`` names the argument): ``n_users`` >= 1;
     ``seed`` >= 0; ``catalogue`` from :func:`data.load_clothing_reviews` (loaded when None;
-    pass it to avoid reloading); ``days`` of simulated time starting 2024-01-01 UTC;
-    ``cutoff_fraction`` of them before ``cutoff``; mean sessions per user before and after
-    the cutoff; mean views per session (at most 20); ``interests_per_user`` = (min, max) with
-    2 <= min <= max <= 10; ``concentration`` of the Dirichlet; ``coherence``; ``hidden_fraction``;
-    ``drift``; ``popularity`` exponent; ``focus`` and ``noise`` (see the module docstring);
+    pass it to avoid reloading); ``days`` (>= 2) of simulated time starting 2024-01-01 UTC;
+    ``cutoff_fraction`` (in [0.05, 0.95]) of them before ``cutoff``; mean sessions per user
+    before and after the cutoff (in [1, 1000]); mean views per session (in [1, 20]: a session
+    shows at most 20 items, so the realised mean is a little lower near 20);
+    ``interests_per_user`` = (min, max) with 2 <= min <= max <= 10 (and min at most the number
+    of interests that have items); ``concentration`` of the Dirichlet (>= 0.1);
+    ``coherence`` (in [0, 100]); ``hidden_fraction``; ``drift`` (in [0, 10]); ``popularity``
+    exponent (in [0, 10]); ``focus`` and ``noise`` (see the module docstring);
     ``review_probability``; ``min_class_items`` and ``style_threshold`` (see
-    :func:`shop_item_interests`).
+    :func:`shop_item_interests`). Fractions are in [0, 1]; booleans are not numbers.
     """
     n_users, seed, days, k_range = _check_user_params(
         n_users, seed, days, cutoff_fraction, interests_per_user, concentration, coherence, drift,
-        popularity, means={"sessions_before": sessions_before, "sessions_after": sessions_after,
-                           "views_per_session": views_per_session},
+        popularity, means={"sessions_before": (sessions_before, MAX_SESSIONS_MEAN),
+                           "sessions_after": (sessions_after, MAX_SESSIONS_MEAN),
+                           "views_per_session": (views_per_session, MAX_VIEWS_PER_SESSION)},
         fractions={"hidden_fraction": hidden_fraction, "focus": focus, "noise": noise,
                    "review_probability": review_probability})
+    # everything is checked before the (slow) catalogue is loaded
+    _checks.positive_int(min_class_items, "min_class_items")
+    _checks.fraction(style_threshold, "style_threshold")
     if catalogue is None:
         catalogue = data.load_clothing_reviews()
     items, ii, classes, styles = shop_item_interests(catalogue, min_class_items, style_threshold)
@@ -597,7 +589,7 @@ def simulate_shop(n_users: int = 2000, seed: int = 0, catalogue: data.ClothingRe
     spacing = 8 * 3600
     s_user, s_time = _sessions(rng, n_users, sessions_before, sessions_after, t0, cutoff, t1 - DAY, spacing)
     ws = _session_weights(w, hidden, drift_dir, s_user, s_time, cutoff, t0, t1, drift)
-    n_views = np.minimum(1 + rng.poisson(views_per_session - 1, size=len(s_user)), 20)
+    n_views = np.minimum(1 + rng.poisson(views_per_session - 1, size=len(s_user)), MAX_VIEWS_PER_SESSION)
     s_chosen = chosen[s_user]
     sess, _, item = _draw_session_items(rng, ws, s_chosen, n_views, item_cdf, focus, noise)
     m = _match(ws, s_chosen, x, sess, item)
@@ -804,15 +796,16 @@ def simulate_music(n_users: int = 500, seed: int = 0, *, n_tracks: int = 2000, n
     A played track is repeated at once with ``P(repeat) = sigmoid(-4 + 2 m)``.
     ``rating`` is NaN; ``listened_s`` holds the seconds played. Sessions are at least 12 hours
     apart. Users are numbered 1..n_users; parameters as in :func:`simulate_shop`, plus
-    ``n_tracks`` (>= 10), ``n_artists`` (<= n_tracks) and ``tracks_per_session`` (mean, at most 40).
+    ``n_tracks`` (>= 10), ``n_artists`` (<= n_tracks) and ``tracks_per_session`` (mean, in [1, 40]).
     """
     n_users, seed, days, k_range = _check_user_params(
         n_users, seed, days, cutoff_fraction, interests_per_user, concentration, coherence, drift,
-        popularity, means={"sessions_before": sessions_before, "sessions_after": sessions_after,
-                           "tracks_per_session": tracks_per_session},
+        popularity, means={"sessions_before": (sessions_before, MAX_SESSIONS_MEAN),
+                           "sessions_after": (sessions_after, MAX_SESSIONS_MEAN),
+                           "tracks_per_session": (tracks_per_session, MAX_TRACKS_PER_SESSION)},
         fractions={"hidden_fraction": hidden_fraction, "focus": focus, "noise": noise})
-    n_tracks = _check_int(n_tracks, "n_tracks", 10)
-    n_artists = _check_int(n_artists, "n_artists", 1)
+    n_tracks = _checks.integer(n_tracks, "n_tracks", low=10)
+    n_artists = _checks.positive_int(n_artists, "n_artists")
     if n_artists > n_tracks:
         raise ValueError(f"n_artists: expected at most n_tracks ({n_tracks}), got {n_artists}")
     rng = np.random.default_rng(seed)
@@ -830,7 +823,7 @@ def simulate_music(n_users: int = 500, seed: int = 0, *, n_tracks: int = 2000, n
     s_user, s_time = _sessions(rng, n_users, sessions_before, sessions_after, t0, cutoff, t1 - DAY,
                                spacing=12 * 3600)
     ws = _session_weights(w, hidden, drift_dir, s_user, s_time, cutoff, t0, t1, drift)
-    n_slots = np.minimum(1 + rng.poisson(tracks_per_session - 1, size=len(s_user)), 40)
+    n_slots = np.minimum(1 + rng.poisson(tracks_per_session - 1, size=len(s_user)), MAX_TRACKS_PER_SESSION)
     s_chosen = chosen[s_user]
     sess, _, item = _draw_session_items(rng, ws, s_chosen, n_slots, item_cdf, focus, noise)
     m = _match(ws, s_chosen, x, sess, item)

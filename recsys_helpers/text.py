@@ -1,5 +1,5 @@
 """Text to numbers: tokenising (English and Chinese), TF-IDF from scratch, lexicon sentiment,
-cosine scores and a sentiment-weighted user interest vector.
+cosine similarity and the sentiment weight.
 
 The formulas (chapter 4 derives and checks each one):
 
@@ -9,11 +9,13 @@ The formulas (chapter 4 derives and checks each one):
 * scikit-learn's ``TfidfVectorizer`` default (``convention="sklearn"``): raw counts,
   ``idf(t) = ln((1 + N) / (1 + n_t)) + 1`` and L2-normalised rows;
 * cosine similarity ``cos(a, b) = a . b / (||a|| ||b||)``;
-* interest vector ``u = normalise(sum_d w(s_d) x_d)`` where ``x_d`` is the TF-IDF vector of
-  document ``d`` and ``w(s) = (1 + s) / 2`` turns its sentiment ``s`` in [-1, 1] into a weight.
+* sentiment weight ``w(s) = (1 + s) / 2``, which turns a sentiment ``s`` in [-1, 1] into a
+  document weight (the one copy of this formula: ``interests`` builds the sentiment-weighted
+  interest vector ``u = normalise(sum_d w(s_d) x_d)`` with it, ``recommend`` scores items).
 
-This is a low-level module: it imports only numpy, pandas, scipy, scikit-learn, jieba and
-vaderSentiment.
+VADER is reached only through :func:`sentiment_en` (its analyzer is built once, in ``_vader``).
+This is a low-level module: it imports only numpy, pandas, scipy, scikit-learn, jieba,
+vaderSentiment and the package's private checks.
 """
 
 from __future__ import annotations
@@ -23,12 +25,17 @@ import math
 import re
 import unicodedata
 from functools import lru_cache
-from typing import Callable, Iterable, Literal, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS as _SK_STOP_WORDS
+from sklearn.utils.validation import check_is_fitted
+
+from . import _checks
 
 __all__ = [
     "ENGLISH_STOP_WORDS",
@@ -47,9 +54,7 @@ __all__ = [
     "sentiment_zh",
     "sentiment",
     "cosine_similarity",
-    "recommendation_scores",
     "sentiment_weight",
-    "interest_vector",
 ]
 
 # --------------------------------------------------------------------------- word lists
@@ -100,40 +105,24 @@ _ZH_CLAUSE = re.compile(r"[，,。.！!？?；;：:、\n\r]+")
 
 
 # --------------------------------------------------------------------------- validation
-def _check_text(text: object, name: str = "text") -> str:
-    """Return ``text`` if it is a non-empty string, else raise ``ValueError`` naming ``name``."""
-    if isinstance(text, float) and math.isnan(text):
-        raise ValueError(f"{name}: expected a non-empty string, got NaN")
-    if not isinstance(text, str):
-        raise ValueError(f"{name}: expected a non-empty string, got {type(text).__name__}")
-    if not text.strip():
-        raise ValueError(f"{name}: expected a non-empty string, got an empty or blank string")
-    return text
-
-
 def _check_lang(lang: object) -> str:
-    if lang not in ("en", "zh"):
-        raise ValueError(f"lang: expected 'en' or 'zh', got {lang!r}")
-    return str(lang)
+    return str(_checks.one_of(lang, "lang", ("en", "zh")))
 
 
-def _as_vector(x: object, name: str) -> np.ndarray:
-    """A finite 1-D float vector (a sparse 1 x n row is accepted too)."""
-    if sp.issparse(x):
-        if x.shape[0] != 1:
-            raise ValueError(f"{name}: expected a 1-D vector or a 1 x n sparse row, got shape {x.shape}")
-        x = x.toarray()[0]
+def _check_stop_words(stop_words: object) -> bool | list[str]:
+    """``True``/``False``/``None`` (= False) or a list of words; a single string is rejected."""
+    if stop_words is None:
+        return False
+    if isinstance(stop_words, (bool, np.bool_)):
+        return bool(stop_words)
+    if isinstance(stop_words, (set, frozenset)):
+        stop_words = sorted(stop_words, key=str)
+    if isinstance(stop_words, (list, tuple, np.ndarray, pd.Series, pd.Index)) and len(stop_words) == 0:
+        return []
     try:
-        arr = np.asarray(x, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name}: expected a numeric vector, got {type(x).__name__}") from None
-    if arr.ndim == 2 and arr.shape[0] == 1:
-        arr = arr[0]
-    if arr.ndim != 1 or arr.size == 0:
-        raise ValueError(f"{name}: expected a non-empty 1-D vector, got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name}: expected finite numbers, got NaN or infinity")
-    return arr
+        return _checks.texts(stop_words, "stop_words")
+    except ValueError as exc:
+        raise ValueError(f"{exc} (stop_words: expected True, False, None or a list of words)") from None
 
 
 # --------------------------------------------------------------------------- tokenising
@@ -144,14 +133,15 @@ def tokenize_en(text: str, stop_words: bool | Iterable[str] = False) -> list[str
     ``TfidfVectorizer`` see the same tokens. ``stop_words=True`` removes
     :data:`ENGLISH_STOP_WORDS`; an iterable removes those words instead.
     """
-    text = _check_text(text, "text")
+    text = _checks.text(text, "text")
+    stop_words = _check_stop_words(stop_words)
     tokens = _EN_TOKEN.findall(text.lower())
     if stop_words is True:
         stop: frozenset[str] | set[str] = ENGLISH_STOP_WORDS
-    elif stop_words is False or stop_words is None:
+    elif stop_words is False:
         return tokens
     else:
-        stop = {str(w).lower() for w in stop_words}
+        stop = {w.lower() for w in stop_words}
     return [t for t in tokens if t not in stop]
 
 
@@ -174,17 +164,18 @@ def tokenize_zh(text: str, stop_words: bool | Iterable[str] = False) -> list[str
     """Chinese words from jieba's default (accurate) mode, punctuation and spaces dropped.
 
     Latin letters are lower-cased. ``stop_words=True`` removes the toy
-    :data:`CHINESE_STOP_WORDS`; an iterable removes those words instead.
+    :data:`CHINESE_STOP_WORDS`; a list of words removes those words instead.
     """
-    text = _check_text(text, "text")
+    text = _checks.text(text, "text")
+    stop_words = _check_stop_words(stop_words)
     tokens = [t.strip().lower() for t in _jieba().lcut(text)]
     tokens = [t for t in tokens if t and _is_word(t)]
     if stop_words is True:
         stop: Iterable[str] = CHINESE_STOP_WORDS
-    elif stop_words is False or stop_words is None:
+    elif stop_words is False:
         return tokens
     else:
-        stop = set(stop_words)
+        stop = stop_words
     stop = set(stop)
     return [t for t in tokens if t not in stop]
 
@@ -198,13 +189,10 @@ def tokenize(text: str, lang: Literal["en", "zh"] = "en",
 
 # --------------------------------------------------------------------------- TF-IDF
 def _check_tokens(tokens: object, name: str) -> list[str]:
-    if isinstance(tokens, str) or not isinstance(tokens, Iterable):
-        raise ValueError(f"{name}: expected a list of token strings, got {type(tokens).__name__}")
-    out = list(tokens)
-    for i, t in enumerate(out):
-        if not isinstance(t, str):
-            raise ValueError(f"{name}[{i}]: expected a token string, got {type(t).__name__}")
-    return out
+    """A (possibly empty) list of token strings; a single string is not a list of tokens."""
+    if isinstance(tokens, (list, tuple, np.ndarray, pd.Series)) and len(tokens) == 0:
+        return []
+    return _checks.texts(tokens, name)
 
 
 def term_frequency(tokens: Sequence[str]) -> dict[str, float]:
@@ -223,9 +211,9 @@ def inverse_document_frequency(documents: Sequence[Sequence[str]],
     ``"book"``: ``idf(t) = log2(N / n_t)``; ``"sklearn"``: ``idf(t) = ln((1 + N) / (1 + n_t)) + 1``,
     where ``N`` is the number of documents and ``n_t`` the number that contain ``t``.
     """
-    if convention not in ("book", "sklearn"):
-        raise ValueError(f"convention: expected 'book' or 'sklearn', got {convention!r}")
-    if isinstance(documents, str) or not isinstance(documents, Iterable):
+    _checks.one_of(convention, "convention", ("book", "sklearn"))
+    if documents is None or isinstance(documents, (str, bytes, Mapping, pd.DataFrame)) \
+            or not isinstance(documents, Iterable):
         raise ValueError(f"documents: expected a list of token lists, got {type(documents).__name__}")
     docs = [set(_check_tokens(d, f"documents[{i}]")) for i, d in enumerate(documents)]
     if not docs:
@@ -240,8 +228,8 @@ def inverse_document_frequency(documents: Sequence[Sequence[str]],
     return {t: math.log((1 + n) / (1 + k)) + 1.0 for t, k in df.items()}
 
 
-class TfIdf:
-    """TF-IDF written from scratch, with scikit-learn's fit / transform interface.
+class TfIdf(TransformerMixin, BaseEstimator):
+    """TF-IDF written from scratch, a scikit-learn transformer (fit / transform / clone / Pipeline).
 
     Parameters
     ----------
@@ -254,7 +242,7 @@ class TfIdf:
     lang:
         ``"en"`` or ``"zh"``: which tokeniser to use (:func:`tokenize`).
     stop_words:
-        passed to the tokeniser (``True`` = the module's stop-word list).
+        passed to the tokeniser (``True`` = the module's stop-word list, or a list of words).
     tokenizer:
         a callable ``str -> list[str]`` that replaces ``lang``/``stop_words``.
     norm:
@@ -262,6 +250,11 @@ class TfIdf:
         ``"l2"`` for sklearn).
     sparse:
         return a ``scipy.sparse.csr_matrix`` instead of a dense ``numpy`` array.
+
+    As in scikit-learn, ``__init__`` only stores the parameters (``get_params``/``set_params``/
+    ``clone`` come from :class:`sklearn.base.BaseEstimator`); they are validated by ``fit``
+    (and again by ``transform``), and using an unfitted instance raises
+    :class:`sklearn.exceptions.NotFittedError`.
 
     Learned state: ``vocabulary_`` (term -> column, terms sorted as in scikit-learn),
     ``idf_`` (one value per column), ``document_frequency_`` (``n_t`` per column) and
@@ -281,33 +274,35 @@ class TfIdf:
         self.sparse = sparse
 
     # ----------------------------------------------------------------- helpers
-    def _validate_params(self) -> None:
-        if self.convention not in ("book", "sklearn"):
-            raise ValueError(f"convention: expected 'book' or 'sklearn', got {self.convention!r}")
+    def _check_params(self) -> None:
+        """Validate the parameters (called by ``fit`` and ``transform``, never by ``__init__``)."""
+        _checks.one_of(self.convention, "convention", ("book", "sklearn"))
         _check_lang(self.lang)
-        if self.norm not in ("l2", "auto", None):
-            raise ValueError(f"norm: expected 'l2', None or 'auto', got {self.norm!r}")
+        _check_stop_words(self.stop_words)
+        _checks.one_of(self.norm, "norm", ("l2", "auto", None))
         if self.tokenizer is not None and not callable(self.tokenizer):
             raise ValueError(f"tokenizer: expected a callable str -> list[str], got {type(self.tokenizer).__name__}")
+        _checks.flag(self.sparse, "sparse")
 
-    @property
-    def _norm(self) -> str | None:
+    def _norm_used(self) -> str | None:
         if self.norm == "auto":
             return "l2" if self.convention == "sklearn" else None
         return self.norm
 
     def _tokenize_all(self, documents: object) -> list[list[str]]:
-        if isinstance(documents, (str, bytes)) or not isinstance(documents, Iterable):
+        if documents is None or isinstance(documents, (str, bytes, Mapping, pd.DataFrame)) \
+                or not isinstance(documents, Iterable):
             raise ValueError("documents: expected a list of strings (or of token lists), "
-                             f"got {type(documents).__name__}")
+                             f"got {type(documents).__name__}"
+                             + ("; pass one column, e.g. df['text']" if isinstance(documents, pd.DataFrame) else ""))
         docs = list(documents)
         if not docs:
             raise ValueError("documents: expected at least one document, got an empty corpus")
         out = []
         for i, d in enumerate(docs):
             name = f"documents[{i}]"
-            if isinstance(d, str) or (isinstance(d, float) and math.isnan(d)):
-                _check_text(d, name)
+            if isinstance(d, str) or (isinstance(d, float) and math.isnan(d)) or d is None:
+                _checks.text(d, name)
                 toks = (self.tokenizer(d) if self.tokenizer is not None
                         else tokenize(d, self.lang, self.stop_words))
                 out.append(_check_tokens(toks, f"tokenizer({name})"))
@@ -334,22 +329,17 @@ class TfIdf:
         counts.sum_duplicates()
         return counts, lengths
 
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "idf_"):
-            from sklearn.exceptions import NotFittedError
-
-            raise NotFittedError("This TfIdf instance is not fitted yet; call fit(documents) first.")
-
     # ----------------------------------------------------------------- API
-    def fit(self, documents: Sequence[str] | Sequence[Sequence[str]]) -> "TfIdf":
-        """Learn the vocabulary and ``idf_`` from ``documents``."""
-        self._validate_params()
+    def fit(self, documents: Sequence[str] | Sequence[Sequence[str]], y: object = None) -> "TfIdf":
+        """Learn the vocabulary and ``idf_`` from ``documents`` (``y`` is ignored, as in scikit-learn)."""
+        self._check_params()
         tokenised = self._tokenize_all(documents)
         terms = sorted({t for toks in tokenised for t in toks})
         if not terms:
             raise ValueError("documents: every document is empty after tokenising; expected at "
                              "least one term (check stop_words and the tokeniser)")
-        self.vocabulary_ = {t: j for j, t in enumerate(terms)}
+        vocabulary = {t: j for j, t in enumerate(terms)}
+        self.vocabulary_ = vocabulary
         counts, _ = self._counts(tokenised)
         n = counts.shape[0]
         df = np.asarray((counts > 0).sum(axis=0)).ravel().astype(float)
@@ -363,8 +353,8 @@ class TfIdf:
 
     def transform(self, documents: Sequence[str] | Sequence[Sequence[str]]) -> np.ndarray | sp.csr_matrix:
         """TF-IDF matrix (documents x vocabulary) of ``documents`` under the learned ``idf_``."""
-        self._check_fitted()
-        self._validate_params()
+        check_is_fitted(self, ["vocabulary_", "idf_"])
+        self._check_params()
         counts, lengths = self._counts(self._tokenize_all(documents))
         if self.convention == "book":
             inv = np.divide(1.0, lengths, out=np.zeros_like(lengths), where=lengths > 0)
@@ -372,26 +362,24 @@ class TfIdf:
         else:
             tf = counts
         x = sp.csr_matrix(tf @ sp.diags(self.idf_))
-        if self._norm == "l2":
+        if self._norm_used() == "l2":
             norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
             inv = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
             x = sp.csr_matrix(sp.diags(inv) @ x)
         x.eliminate_zeros()
         return x if self.sparse else x.toarray()
 
-    def fit_transform(self, documents: Sequence[str] | Sequence[Sequence[str]]) -> np.ndarray | sp.csr_matrix:
-        """``fit(documents)`` then ``transform(documents)``."""
-        docs = list(documents) if isinstance(documents, Iterable) and not isinstance(documents, str) else documents
-        return self.fit(docs).transform(docs)
+    def fit_transform(self, documents: Sequence[str] | Sequence[Sequence[str]], y: object = None
+                      ) -> np.ndarray | sp.csr_matrix:
+        """``fit(documents)`` then ``transform(documents)`` (a one-shot iterator is read once)."""
+        if isinstance(documents, Iterable) and not isinstance(documents, (str, bytes, Mapping)):
+            documents = list(documents)
+        return self.fit(documents).transform(documents)
 
-    def get_feature_names_out(self) -> np.ndarray:
-        """The vocabulary terms in column order."""
-        self._check_fitted()
+    def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
+        """The vocabulary terms in column order (``input_features`` is ignored: the input is text)."""
+        check_is_fitted(self, ["vocabulary_", "idf_"])
         return np.array(sorted(self.vocabulary_, key=self.vocabulary_.__getitem__), dtype=object)
-
-    def __repr__(self) -> str:
-        return (f"TfIdf(convention={self.convention!r}, lang={self.lang!r}, "
-                f"stop_words={self.stop_words!r}, norm={self.norm!r}, sparse={self.sparse!r})")
 
 
 # --------------------------------------------------------------------------- sentiment
@@ -408,7 +396,18 @@ def sentiment_en(text: str) -> float:
     VADER sums rule-adjusted word valences ``x`` (lexicon scores in [-4, 4]) and squashes
     the sum: ``compound = x / sqrt(x^2 + 15)``.
     """
-    return float(_vader().polarity_scores(_check_text(text, "text"))["compound"])
+    return float(_vader().polarity_scores(_checks.text(text, "text"))["compound"])
+
+
+def _check_weights(mapping: object, name: str) -> dict[str, float]:
+    """A mapping word -> finite number (a lexicon, negations or intensifiers)."""
+    if not isinstance(mapping, Mapping):
+        raise ValueError(f"{name}: expected a dict word -> number, got {type(mapping).__name__}")
+    out = {}
+    for word, value in mapping.items():
+        _checks.text(word, f"{name} key")
+        out[word] = _checks.number(value, f"{name}[{word!r}]")
+    return out
 
 
 def zh_sentiment_breakdown(text: str, lexicon: Mapping[str, float] | None = None,
@@ -425,12 +424,11 @@ def zh_sentiment_breakdown(text: str, lexicon: Mapping[str, float] | None = None
     modifiers, multiplier, contribution. Defaults: :data:`ZH_LEXICON`,
     :data:`ZH_NEGATIONS`, :data:`ZH_INTENSIFIERS` (a toy lexicon written for this book).
     """
-    text = _check_text(text, "text")
-    lex = ZH_LEXICON if lexicon is None else lexicon
-    neg = ZH_NEGATIONS if negations is None else negations
-    inten = ZH_INTENSIFIERS if intensifiers is None else intensifiers
-    if not isinstance(window, (int, np.integer)) or window < 0:
-        raise ValueError(f"window: expected a non-negative integer, got {window!r}")
+    text = _checks.text(text, "text")
+    lex = ZH_LEXICON if lexicon is None else _check_weights(lexicon, "lexicon")
+    neg = ZH_NEGATIONS if negations is None else _check_weights(negations, "negations")
+    inten = ZH_INTENSIFIERS if intensifiers is None else _check_weights(intensifiers, "intensifiers")
+    window = _checks.integer(window, "window", low=0)
     jieba = _jieba()
     rows = []
     for k, clause in enumerate(c for c in _ZH_CLAUSE.split(text) if c.strip()):
@@ -464,8 +462,7 @@ def sentiment_zh(text: str, alpha: float = 1.0, **kwargs) -> float:
     [-4, 4]; our scores are in [-1, 1], i.e. 4 times smaller, so ``alpha = 15 / 16`` would be
     the same curve: we round it to 1. A text with no lexicon word scores 0.
     """
-    if not (isinstance(alpha, (int, float)) and alpha > 0 and math.isfinite(alpha)):
-        raise ValueError(f"alpha: expected a positive number, got {alpha!r}")
+    alpha = _checks.number(alpha, "alpha", 0.0, low_open=True)
     x = float(zh_sentiment_breakdown(text, **kwargs)["contribution"].sum())
     return x / math.sqrt(x * x + alpha)
 
@@ -482,55 +479,20 @@ def cosine_similarity(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.n
 
     Raises ``ValueError`` when the shapes differ or a vector is zero (the angle is undefined).
     """
-    a = _as_vector(a, "a")
-    b = _as_vector(b, "b")
+    a = _checks.vector(a, "a")
+    b = _checks.vector(b, "b")
     if a.shape != b.shape:
         raise ValueError(f"b: expected the same shape as a {a.shape}, got {b.shape}")
-    na, nb = float(np.linalg.norm(a)), float(np.linalg.norm(b))
-    if na == 0.0:
+    # each vector is divided by its largest |entry| first (cos is scale-invariant), so that
+    # squares of very small or very large entries neither underflow to 0 nor overflow to inf
+    ma, mb = float(np.max(np.abs(a))), float(np.max(np.abs(b)))
+    if ma == 0.0:
         raise ValueError("a: cosine similarity is undefined for a zero vector")
-    if nb == 0.0:
+    if mb == 0.0:
         raise ValueError("b: cosine similarity is undefined for a zero vector")
+    a, b = a / ma, b / mb
+    na, nb = float(np.linalg.norm(a)), float(np.linalg.norm(b))
     return float(np.clip(np.dot(a, b) / (na * nb), -1.0, 1.0))
-
-
-def recommendation_scores(user: Sequence[float] | np.ndarray, items: np.ndarray | sp.spmatrix,
-                          method: Literal["cosine", "dot"] = "cosine") -> np.ndarray:
-    """Score every item (a row of ``items``) for one ``user`` vector.
-
-    ``"cosine"``: ``score(u, i) = u . v_i / (||u|| ||v_i||)``; an item row that is all zeros
-    (no known term) gets the score 0 since it shares nothing with the user.
-    ``"dot"``: ``score(u, i) = u . v_i``, which also grows with the length of ``v_i``.
-    """
-    if method not in ("cosine", "dot"):
-        raise ValueError(f"method: expected 'cosine' or 'dot', got {method!r}")
-    u = _as_vector(user, "user")
-    if sp.issparse(items):
-        m = sp.csr_matrix(items, dtype=float)
-        if m.data.size and not np.all(np.isfinite(m.data)):
-            raise ValueError("items: expected finite numbers, got NaN or infinity")
-    else:
-        m = np.asarray(items, dtype=float)
-        if m.ndim != 2:
-            raise ValueError(f"items: expected a 2-D matrix (items x features), got shape {m.shape}")
-        if not np.all(np.isfinite(m)):
-            raise ValueError("items: expected finite numbers, got NaN or infinity")
-    if m.shape[1] != u.shape[0]:
-        raise ValueError(f"items: expected {u.shape[0]} columns like user, got shape {m.shape}")
-    dots = np.asarray(m @ u).ravel()
-    if method == "dot":
-        return dots
-    nu = float(np.linalg.norm(u))
-    if nu == 0.0:
-        raise ValueError("user: cosine scores are undefined for a zero user vector")
-    if sp.issparse(m):
-        norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
-    else:
-        norms = np.linalg.norm(m, axis=1)
-    out = np.zeros_like(dots)
-    ok = norms > 0
-    out[ok] = dots[ok] / (norms[ok] * nu)
-    return np.clip(out, -1.0, 1.0)
 
 
 def sentiment_weight(s: float | Sequence[float] | np.ndarray,
@@ -541,52 +503,10 @@ def sentiment_weight(s: float | Sequence[float] | np.ndarray,
     half, a furious one not at all. ``"signed"``: ``w(s) = s`` in [-1, 1]: a negative review
     pushes the interest vector *away* from its words.
     """
-    if scheme not in ("affine", "signed"):
-        raise ValueError(f"scheme: expected 'affine' or 'signed', got {scheme!r}")
-    arr = np.asarray(s, dtype=float)
-    if not np.all(np.isfinite(arr)):
-        raise ValueError("s: expected sentiment scores in [-1, 1], got NaN or infinity")
-    if np.any(arr < -1.0) or np.any(arr > 1.0):
+    _checks.one_of(scheme, "scheme", ("affine", "signed"))
+    arr = _checks.array(s, "s", non_empty=False)
+    if arr.size and (np.any(arr < -1.0) or np.any(arr > 1.0)):
         raise ValueError(f"s: expected sentiment scores in [-1, 1], got values from "
                          f"{arr.min():.3g} to {arr.max():.3g}")
     w = (1.0 + arr) / 2.0 if scheme == "affine" else arr.copy()
     return float(w) if w.ndim == 0 else w
-
-
-def interest_vector(vectors: np.ndarray | sp.spmatrix, sentiments: Sequence[float] | np.ndarray | None = None,
-                    scheme: Literal["affine", "signed"] = "affine", normalise: bool = True) -> np.ndarray:
-    """A user's interest vector from the TF-IDF vectors of their texts and their sentiments.
-
-    ``u = sum_d w(s_d) x_d`` with ``w`` from :func:`sentiment_weight` (all weights 1 when
-    ``sentiments`` is None), then ``u / ||u||`` when ``normalise``. The sentiment is a *weight
-    on a vector*, not an extra coordinate: a vector plus a scalar is not a vector. Raises
-    ``ValueError`` when the weighted sum is the zero vector (nothing to point at).
-    """
-    if sp.issparse(vectors):
-        x = sp.csr_matrix(vectors, dtype=float)
-    else:
-        x = np.asarray(vectors, dtype=float)
-        if x.ndim == 1:
-            x = x[None, :]
-        if x.ndim != 2:
-            raise ValueError(f"vectors: expected a 2-D matrix (documents x terms), got shape {x.shape}")
-        if not np.all(np.isfinite(x)):
-            raise ValueError("vectors: expected finite numbers, got NaN or infinity")
-    n = x.shape[0]
-    if n == 0:
-        raise ValueError("vectors: expected at least one document vector, got none")
-    if sentiments is None:
-        w = np.ones(n)
-    else:
-        s = np.atleast_1d(np.asarray(sentiments, dtype=float))
-        if s.shape != (n,):
-            raise ValueError(f"sentiments: expected one score per row of vectors ({n}), got shape {s.shape}")
-        w = np.atleast_1d(sentiment_weight(s, scheme))
-    u = np.asarray(x.T @ w).ravel()
-    if normalise:
-        norm = float(np.linalg.norm(u))
-        if norm == 0.0:
-            raise ValueError("vectors: the sentiment-weighted sum is the zero vector (e.g. every "
-                             "weight is 0); expected at least one document with a positive weight")
-        u = u / norm
-    return u

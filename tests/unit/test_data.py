@@ -150,13 +150,15 @@ def test_clean_interactions_reports_every_removal():
     df = df.astype({"item_id": float})
     df.loc[len(df)] = [4, np.nan, 10, "rating", 3.0]  # missing item id
     df.loc[len(df)] = [4, 99.0, 11, "rating", 3.0]  # unknown item
+    df.loc[len(df)] = [4, 10.0, 12, None, 3.0]  # missing event
     before = df.copy()
     out, report = data.clean_interactions(df, _items())
-    assert report.removed == {"missing id or timestamp": 1, "duplicate rows": 1, "unknown item_id": 1}
-    assert report.n_before == 9 and report.n_after == 6 == len(out)
+    assert report.removed == {"missing id or timestamp": 1, "missing event": 1, "duplicate rows": 1,
+                              "unknown item_id": 1}
+    assert report.n_before == 10 and report.n_after == 6 == len(out)
     pd.testing.assert_frame_equal(df, before)  # input untouched
     data.validate_interactions(out, require_sorted=True)
-    assert "kept 6 of 9 rows" in str(report)
+    assert "kept 6 of 10 rows" in str(report)
 
 
 # --------------------------------------------------------------------------- splits

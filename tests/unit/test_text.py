@@ -1,5 +1,5 @@
-"""Tests of recsys_helpers.text: tokenisers, TF-IDF (book and scikit-learn conventions),
-lexicon sentiment, cosine scores and the sentiment-weighted interest vector."""
+"""Tests of recsys_helpers.text: tokenisers, TF-IDF (book and scikit-learn conventions, the
+scikit-learn estimator contract), lexicon sentiment, cosine similarity and the sentiment weight."""
 
 from __future__ import annotations
 
@@ -222,7 +222,7 @@ def test_sentiment_rejects_bad_text(bad):
         T.sentiment_zh("有用", alpha=0)
 
 
-# --------------------------------------------------------------------------- cosine and scores
+# --------------------------------------------------------------------------- cosine
 def test_cosine_worked_example_and_properties():
     c = T.cosine_similarity([1, 2, 3], [4, 5, 6])
     assert math.isclose(c, 32 / math.sqrt(1078))
@@ -253,24 +253,7 @@ def test_cosine_errors(a, b, match):
         T.cosine_similarity(a, b)
 
 
-def test_recommendation_scores_cosine_vs_dot():
-    user = np.array([1.0, 1.0])
-    items = np.array([[1.0, 1.0], [10.0, 0.0], [0.0, 0.0]])
-    cos = T.recommendation_scores(user, items)
-    dot = T.recommendation_scores(user, items, method="dot")
-    assert np.allclose(cos[:2], [T.cosine_similarity(user, items[0]), T.cosine_similarity(user, items[1])])
-    assert cos[2] == 0.0                          # an empty item shares nothing with the user
-    assert np.argmax(cos) == 0 and np.argmax(dot) == 1   # the long vector wins under the dot product
-    assert np.allclose(T.recommendation_scores(user, sp.csr_matrix(items)), cos)
-    with pytest.raises(ValueError, match="items"):
-        T.recommendation_scores(user, np.ones((3, 3)))
-    with pytest.raises(ValueError, match="user"):
-        T.recommendation_scores([0.0, 0.0], items)
-    with pytest.raises(ValueError, match="method"):
-        T.recommendation_scores(user, items, method="bm25")
-
-
-# --------------------------------------------------------------------------- interest vector
+# --------------------------------------------------------------------------- sentiment weight
 def test_sentiment_weight_schemes():
     assert T.sentiment_weight(1.0) == 1.0 and T.sentiment_weight(-1.0) == 0.0
     assert T.sentiment_weight(0.0) == 0.5
@@ -283,28 +266,88 @@ def test_sentiment_weight_schemes():
         T.sentiment_weight(0.0, "squared")
 
 
-def test_interest_vector_is_weighted_normalised_sum():
-    x = np.array([[1.0, 0.0, 0.0], [0.0, 2.0, 0.0]])
-    s = np.array([0.6, -0.2])
-    u = T.interest_vector(x, s)
-    w = (1 + s) / 2
-    expected = w @ x
-    assert np.allclose(u, expected / np.linalg.norm(expected))
-    assert math.isclose(np.linalg.norm(u), 1.0)
-    assert np.allclose(T.interest_vector(sp.csr_matrix(x), s), u)
-    signed = T.interest_vector(x, s, scheme="signed")
-    assert signed[1] < 0 < signed[0]
-    # a more positive second review pulls the interest towards its words
-    assert T.interest_vector(x, [0.6, 0.9])[1] > u[1]
-    # one document: the weight only rescales, the direction stays
-    assert np.allclose(T.interest_vector(x[:1], [0.1]), T.interest_vector(x[:1], [0.9]))
+# --------------------------------------------------------------------------- TF-IDF: the scikit-learn contract
+def test_tfidf_is_a_sklearn_transformer_with_params_from_init():
+    from sklearn.base import BaseEstimator, TransformerMixin
+
+    m = T.TfIdf(convention="sklearn", stop_words=True)
+    assert isinstance(m, BaseEstimator) and isinstance(m, TransformerMixin)
+    assert "get_params" not in vars(T.TfIdf) and "set_params" not in vars(T.TfIdf)  # inherited, not hand-written
+    assert m.get_params() == {"convention": "sklearn", "lang": "en", "stop_words": True, "tokenizer": None,
+                              "norm": "auto", "sparse": False}
+    assert m.set_params(sparse=True, norm="l2") is m
+    assert m.sparse is True and m.norm == "l2"
+    with pytest.raises(ValueError, match="bm25"):  # scikit-learn rejects unknown parameter names
+        m.set_params(bm25=True)
+    assert "convention='sklearn'" in repr(m)
 
 
-def test_interest_vector_errors():
-    x = np.eye(2)
-    with pytest.raises(ValueError, match="sentiments"):
-        T.interest_vector(x, [0.5])
-    with pytest.raises(ValueError, match="zero vector"):
-        T.interest_vector(x, [-1.0, -1.0])
-    with pytest.raises(ValueError, match="vectors"):
-        T.interest_vector(np.array([[np.nan, 1.0]]))
+def test_tfidf_init_only_stores_and_fit_validates():
+    m = T.TfIdf(convention="bm25", lang="fr", norm="l1", sparse="yes", tokenizer=3)  # no error yet
+    assert vars(m) == {"convention": "bm25", "lang": "fr", "stop_words": False, "tokenizer": 3,
+                       "norm": "l1", "sparse": "yes"}
+    for param, fixed in [("convention", "book"), ("lang", "en"), ("norm", "auto"), ("tokenizer", None),
+                         ("sparse", False)]:
+        with pytest.raises(ValueError, match=param):
+            m.fit(CORPUS)
+        m.set_params(**{param: fixed})
+    m.fit(CORPUS)
+
+
+def test_tfidf_not_fitted_error_and_trailing_underscore_state():
+    m = T.TfIdf()
+    for call in (lambda: m.transform(CORPUS), m.get_feature_names_out):
+        with pytest.raises(NotFittedError):
+            call()
+    before = set(vars(m))
+    m.fit(CORPUS)
+    learned = set(vars(m)) - before
+    assert learned == {"vocabulary_", "idf_", "document_frequency_", "n_documents_"}
+    from sklearn.utils.validation import check_is_fitted
+    check_is_fitted(m)
+
+
+def test_tfidf_clone_copies_params_not_state():
+    from sklearn.base import clone
+
+    m = T.TfIdf(convention="sklearn", stop_words=["cat"], sparse=True).fit(CORPUS)
+    c = clone(m)
+    assert type(c) is T.TfIdf and c is not m
+    assert c.get_params() == m.get_params()
+    assert not hasattr(c, "idf_")
+    with pytest.raises(NotFittedError):
+        c.transform(CORPUS)
+    assert np.allclose(c.fit_transform(CORPUS).toarray(), m.transform(CORPUS).toarray())
+
+
+def test_tfidf_passes_sklearn_api_checks():
+    from sklearn.utils import estimator_checks as ec
+
+    for check in (ec.check_no_attributes_set_in_init, ec.check_parameters_default_constructible,
+                  ec.check_get_params_invariance, ec.check_set_params, ec.check_estimator_cloneable,
+                  ec.check_estimator_repr, ec.check_do_not_raise_errors_in_init_or_set_params):
+        check("TfIdf", T.TfIdf())
+
+
+def test_tfidf_in_pipeline_and_grid_search():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import Pipeline
+
+    docs = ["great soft dress", "lovely soft fabric", "great fit lovely", "awful scratchy wool",
+            "terrible fit awful", "scratchy terrible seams"] * 2
+    y = [1, 1, 1, 0, 0, 0] * 2
+    pipe = Pipeline([("tfidf", T.TfIdf()), ("clf", LogisticRegression())])
+    search = GridSearchCV(pipe, {"tfidf__convention": ["book", "sklearn"]}, cv=2).fit(docs, y)
+    assert search.best_estimator_.named_steps["tfidf"].convention in ("book", "sklearn")
+    assert list(search.predict(["soft lovely dress", "awful scratchy seams"])) == [1, 0]
+
+
+def test_vader_is_built_in_exactly_one_place():
+    import pathlib
+
+    assert T._vader() is T._vader()
+    package = pathlib.Path(T.__file__).parent
+    owners = sorted(p.name for p in package.glob("*.py") if "SentimentIntensityAnalyzer(" in p.read_text(encoding="utf-8"))
+    assert owners == ["text.py"]
+    assert T.__file__.endswith("text.py") and T.sentiment_en.__module__ == "recsys_helpers.text"
