@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, clone
+from sklearn.exceptions import NotFittedError
 
 from recsys_helpers import interests as it
+from recsys_helpers import text as T
 
 DAY = it.DAY
 
@@ -135,10 +141,8 @@ def test_validation_errors_name_the_argument():
         it.InterestModel(kind="fused", alpha=1.5).fit(df, _items())
     with pytest.raises(ValueError, match="half_life_days"):
         it.InterestModel(half_life_days=0).fit(df, _items())
-    with pytest.raises(ValueError, match="not fitted"):
+    with pytest.raises(NotFittedError, match="not fitted"):
         it.InterestModel().transform([1])
-    with pytest.raises(ValueError, match="user_id"):
-        it.multi_interest_profile(df, 42, _items())
 
 
 def _blobs(centres: list[np.ndarray], n: int = 30, sd: float = 0.05, seed: int = 0) -> np.ndarray:
@@ -218,29 +222,237 @@ def test_namer_keywords_and_constrained_llm_choice():
     scores = namer.llm_name(gen, [1, 2], ["Jeans", "Dresses"], items)
     assert scores.index[0] == "Dresses"
     assert "summer" in gen.prompts[0]
-    inter = _inter([(7, 1, 0, "view"), (7, 2, 0, "view"), (7, 4, 0, "view"), (7, 5, 0, "cart")])
-    vecs = pd.DataFrame(np.repeat(np.eye(2), 3, axis=0) + 0.01 * np.arange(6)[:, None],
-                        index=pd.Index(items["item_id"], name="item_id"))
-    prof = it.multi_interest_profile(inter, 7, vecs, namer, gen, ["Jeans", "Dresses"], items)
-    assert len(prof) == 2 and prof["share"].sum() == pytest.approx(1.0)
-    assert set(prof["llm_name"]) == {"Jeans", "Dresses"}
-    assert prof.loc[0, "llm_name"] == "Jeans"  # heavier interest (a cart) comes first
 
 
-def test_profile_shortlists_options_by_prototype():
-    items = pd.DataFrame({"item_id": [1, 2, 3, 4], "text": ["red dress", "blue dress", "denim jeans", "dark jeans"]})
+def test_prototypes_reject_an_interest_every_item_expresses_equally():
     vecs = pd.DataFrame([[1.0, 0.0, 0.0], [0.9, 0.1, 0.0], [0.0, 1.0, 0.0], [0.1, 0.9, 0.0]],
                         index=pd.Index([1, 2, 3, 4], name="item_id"))
     ii = pd.DataFrame({"Dresses": [1.0, 1.0, 0, 0], "Jeans": [0, 0, 1.0, 1.0], "Hats": [0.5, 0.0, 0.0, 0.5]},
                       index=vecs.index)
-    protos = it.interest_prototypes(vecs, ii)
-    inter = _inter([(1, 1, 0, "view"), (1, 2, 0, "view")])
-    gen = _FakeGenerator()
-    prof = it.multi_interest_profile(inter, 1, vecs, it.InterestNamer(min_df=1).fit(items), gen,
-                                     ["Jeans", "Hats", "Dresses"], items, prototypes=protos, n_options=1)
-    assert prof.loc[0, "nearest"] == "Dresses"
-    assert prof.loc[0, "llm_options"] == ["Dresses"]
-    with pytest.raises(ValueError, match="n_options"):
-        it.multi_interest_profile(inter, 1, vecs, n_options=2)
     with pytest.raises(ValueError, match="item_interests"):
         it.interest_prototypes(vecs, ii.assign(Hats=0.5))
+
+
+# --------------------------------------------------------------------------- one formula in one place
+def test_sentiment_goes_through_text_module(monkeypatch):
+    texts = ["I love this, it is wonderful!", "", "   ", "Terrible, I hate it."]
+    s = it.review_sentiments(texts)
+    assert s[0] == T.sentiment_en(texts[0]) and s[3] == T.sentiment_en(texts[3])
+    assert s[1] == 0.0 and s[2] == 0.0                     # empty texts stay neutral
+    calls = []
+    monkeypatch.setattr(T, "sentiment_en", lambda t: calls.append(t) or 0.25)
+    assert it.review_sentiments(["some review"]).tolist() == [0.25] and calls == ["some review"]
+    assert not hasattr(it, "_sentiment_factor") and not hasattr(it, "_check_interactions")
+    assert not hasattr(it, "_check_half_life")
+
+
+def test_text_vectors_use_text_sentiment_weight():
+    df = _inter([(1, 10, 0, "review"), (1, 20, 0, "view")])
+    df["review_text"] = ["I love this, it is wonderful and perfect!", ""]
+    v = it.text_vectors(df, _items()).loc[1].to_numpy()
+    w = T.sentiment_weight(T.sentiment_en(df["review_text"][0]))
+    expected = np.array([w, T.sentiment_weight(0.0), 0.0])
+    assert v == pytest.approx(expected / np.linalg.norm(expected))
+
+
+# --------------------------------------------------------------------------- interest_vector (moved from text)
+def test_interest_vector_is_weighted_normalised_sum():
+    x = np.array([[1.0, 0.0, 0.0], [0.0, 2.0, 0.0]])
+    s = np.array([0.6, -0.2])
+    u = it.interest_vector(x, s)
+    w = (1 + s) / 2
+    expected = w @ x
+    assert np.allclose(u, expected / np.linalg.norm(expected))
+    assert math.isclose(np.linalg.norm(u), 1.0)
+    assert np.allclose(it.interest_vector(sp.csr_matrix(x), s), u)
+    signed = it.interest_vector(x, s, scheme="signed")
+    assert signed[1] < 0 < signed[0]
+    # a more positive second review pulls the interest towards its words
+    assert it.interest_vector(x, [0.6, 0.9])[1] > u[1]
+    # one document: the weight only rescales, the direction stays
+    assert np.allclose(it.interest_vector(x[:1], [0.1]), it.interest_vector(x[:1], [0.9]))
+    # without normalising: the weighted sum itself; a 1-D vector is one document
+    assert np.allclose(it.interest_vector(x, s, normalise=False), expected)
+    assert np.allclose(it.interest_vector(x[0], [0.5]), x[0])
+
+
+def test_interest_vector_errors():
+    x = np.eye(2)
+    with pytest.raises(ValueError, match="sentiments"):
+        it.interest_vector(x, [0.5])
+    with pytest.raises(ValueError, match="zero vector"):
+        it.interest_vector(x, [-1.0, -1.0])
+    with pytest.raises(ValueError, match="vectors"):
+        it.interest_vector(np.array([[np.nan, 1.0]]))
+    with pytest.raises(ValueError, match="sentiments"):
+        it.interest_vector(x, [0.5, 1.5])
+    with pytest.raises(ValueError, match="scheme"):
+        it.interest_vector(x, [0.5, 0.5], scheme="squared")
+
+
+# --------------------------------------------------------------------------- fuse: no silent drop
+def test_fuse_exact_raises_with_counts_and_inner_keeps_intersection():
+    b = pd.DataFrame(np.eye(3), index=pd.Index([1, 2, 3], name="user_id"))
+    t = pd.DataFrame(np.eye(3)[[0, 1]], index=pd.Index([1, 2], name="user_id"))
+    with pytest.raises(ValueError, match=r"text: 1 user\(s\) of behaviour are missing from text \(e.g. 3\)"):
+        it.fuse(b, t)
+    t2 = pd.DataFrame(np.eye(3), index=pd.Index([1, 2, 9], name="user_id"))
+    with pytest.raises(ValueError, match=r"1 user\(s\) of behaviour are missing from text.*"
+                                         r"1 user\(s\) of text are missing from behaviour"):
+        it.fuse(b, t2, how="exact")
+    with pytest.raises(ValueError, match="behaviour: 2 user"):
+        it.fuse(b.iloc[:1], t2)
+    f = it.fuse(b, t, how="inner")
+    assert list(f.index) == [1, 2]
+    assert f.to_numpy() == pytest.approx(np.eye(3)[[0, 1]])
+    with pytest.raises(ValueError, match="how"):
+        it.fuse(b, t, how="left")
+    with pytest.raises(ValueError, match="no user in common"):
+        it.fuse(b.iloc[:1], t.iloc[1:], how="inner")
+    # the same users in another order: exact is fine, the result is sorted by user
+    same = it.fuse(b.iloc[::-1], b, alpha=0.3)
+    assert list(same.index) == [1, 2, 3] and same.to_numpy() == pytest.approx(np.eye(3))
+
+
+def test_fuse_opposite_vectors_keep_behaviour():
+    b = pd.DataFrame([[1.0, 0.0]], index=[1])
+    t = pd.DataFrame([[-1.0, 0.0]], index=[1])
+    assert np.allclose(it.fuse(b, t, 0.5).to_numpy(), [[1.0, 0.0]])
+
+
+# --------------------------------------------------------------------------- prototypes carry their centre
+def test_prototypes_carry_the_centre_explicitly():
+    ii = pd.DataFrame({"a": [1.0, 1.0, 0.0], "b": [0.0, 0.0, 1.0]}, index=pd.Index([10, 20, 30], name="item_id"))
+    vecs = _items() + 1.0                                   # every item shares (1, 1, 1)
+    protos = it.interest_prototypes(vecs, ii)
+    assert isinstance(protos, it.InterestPrototypes)
+    assert protos.center == pytest.approx(vecs.mean().to_numpy())
+    assert list(protos.interests) == ["a", "b"] and protos.dim == 3
+    assert protos.vectors.attrs == {}                       # nothing rides on DataFrame.attrs
+    users = pd.DataFrame([[2.0, 1, 1], [1, 1, 2.0]], index=pd.Index([1, 2], name="user_id"))
+    aff = it.interest_affinity(users, protos)
+    # by hand: centre the users, cosine with the unit prototypes
+    u = users.to_numpy() - protos.center
+    u /= np.linalg.norm(u, axis=1, keepdims=True)
+    assert aff.to_numpy() == pytest.approx(u @ protos.vectors.to_numpy().T)
+    # an operation that drops attrs cannot drop the centre: a copy of the vectors keeps working
+    copy = it.InterestPrototypes(protos.vectors.copy() * 1.0, protos.center)
+    assert it.interest_affinity(users, copy).to_numpy() == pytest.approx(aff.to_numpy())
+    flat = it.interest_prototypes(vecs, ii, center=False)
+    assert flat.center == pytest.approx(np.zeros(3))
+    with pytest.raises(ValueError, match="prototypes: expected InterestPrototypes"):
+        it.interest_affinity(users, protos.vectors)         # a bare frame has no explicit centre
+    with pytest.raises(ValueError, match="center: expected 3"):
+        it.InterestPrototypes(protos.vectors, np.zeros(2))
+
+
+def test_interest_affinity_dimension_mismatch_is_a_clear_error():
+    ii = pd.DataFrame({"a": [1.0, 0.0, 0.0], "b": [0.0, 1.0, 1.0]}, index=pd.Index([10, 20, 30], name="item_id"))
+    protos = it.interest_prototypes(_items(), ii)
+    users = pd.DataFrame(np.ones((2, 5)), index=[1, 2])
+    with pytest.raises(ValueError, match=r"user_vectors: expected 3 columns \(the dimension of the prototypes\), got 5"):
+        it.interest_affinity(users, protos)
+    with pytest.raises(ValueError, match="user_vectors: 1 row"):   # a user at the centre has no direction
+        it.interest_affinity(pd.DataFrame([protos.center], index=[1]), protos)
+
+
+def test_prototypes_reject_unlabelled_items_and_recovery_rejects_missing_users():
+    ii = pd.DataFrame({"a": [1.0, 0.0], "b": [0.0, 1.0]}, index=pd.Index([10, 99], name="item_id"))
+    with pytest.raises(ValueError, match=r"item_interests: 1 item id\(s\) have no row in item_vectors \(e.g. 99\)"):
+        it.interest_prototypes(_items(), ii)
+    aff = pd.DataFrame({"a": [0.9, 0.1, 0.5], "b": [0.1, 0.9, 0.5]}, index=[1, 2, 3])
+    truth = pd.DataFrame({"a": [1.0, 0.0], "b": [0.0, 1.0]}, index=[1, 2])
+    with pytest.raises(ValueError, match=r"truth: 1 user\(s\) of affinity are missing from truth"):
+        it.recovery_scores(aff, truth, k=1)
+    r = it.recovery_scores(aff, truth, k=1, how="inner")
+    assert list(r.index) == [1, 2] and r["top1_overlap"].tolist() == [1.0, 1.0]
+    with pytest.raises(ValueError, match="affinity: expected the interest columns"):
+        it.recovery_scores(aff.assign(c=0.0), truth, k=1, how="inner")
+    with pytest.raises(ValueError, match="k: expected an integer in"):
+        it.recovery_scores(aff, truth, k=3, how="inner")
+
+
+# --------------------------------------------------------------------------- namer: ValueError, not KeyError
+def _namer_items() -> pd.DataFrame:
+    return pd.DataFrame({"item_id": [1, 2, 3, 4],
+                         "text": ["red summer dress", "blue summer dress", "denim jeans", "dark denim jeans"]})
+
+
+@pytest.mark.parametrize("weights, match", [
+    ([0.0, 0.0], "at least one positive"),
+    ([1.0, -1.0], "non-negative"),
+    ([1.0, np.nan], "NaN"),
+    ([1.0, np.inf], "finite"),
+    ([1.0], "one weight per item id"),
+    ([True, False], "boolean"),
+])
+def test_namer_rejects_bad_weights(weights, match):
+    namer = it.InterestNamer(min_df=1).fit(_namer_items())
+    with pytest.raises(ValueError, match=f"weights: .*{match}"):
+        namer.keywords([1, 2], weights=weights)
+    with pytest.raises(ValueError, match=f"weights: .*{match}"):
+        namer.llm_name(_FakeGenerator(), [1, 2], ["Dresses", "Jeans"], _namer_items(), weights=weights)
+
+
+def test_namer_rejects_unknown_and_duplicate_ids_and_unfitted_use():
+    items = _namer_items()
+    with pytest.raises(NotFittedError, match="not fitted"):
+        it.InterestNamer().keywords([1])
+    namer = it.InterestNamer(min_df=1).fit(items)
+    with pytest.raises(ValueError, match=r"item_ids: 1 id\(s\) are not in the catalogue .*e.g. 7"):
+        namer.keywords([1, 7])
+    with pytest.raises(ValueError, match="item_ids: expected distinct ids"):
+        namer.keywords([1, 1])
+    with pytest.raises(ValueError, match="item_ids: expected at least one id"):
+        namer.keywords([])
+    with pytest.raises(ValueError, match="item_ids: 1 id"):
+        namer.llm_name(_FakeGenerator(), [1, 7], ["Dresses"], items)
+    with pytest.raises(ValueError, match="items: 1 of item_ids have no row in items"):
+        namer.llm_name(_FakeGenerator(), [1, 3], ["Dresses"], items.iloc[:2])
+    with pytest.raises(ValueError, match="items: column 'item_id' has 1 duplicate"):
+        it.InterestNamer(min_df=1).fit(pd.concat([items, items.iloc[:1]]))
+    with pytest.raises(ValueError, match="generator"):
+        namer.llm_name(object(), [1], ["Dresses"], items)
+    # weights reorder the examples: the heaviest item's text comes first in the prompt
+    gen = _FakeGenerator()
+    namer.llm_name(gen, [1, 3], ["Dresses", "Jeans"], items, n_examples=1, weights=[0.1, 5.0])
+    assert "denim jeans" in gen.prompts[-1] and "red summer dress" not in gen.prompts[-1]
+
+
+# --------------------------------------------------------------------------- scikit-learn contract
+def test_interest_model_follows_the_sklearn_contract():
+    assert issubclass(it.InterestModel, BaseEstimator)
+    for name in ("get_params", "set_params", "__repr__"):   # inherited, not hand-written
+        assert name not in vars(it.InterestModel)
+    m = it.InterestModel(kind="fused", alpha=0.3, event_weights={"view": 1.0})
+    assert m.get_params() == {"kind": "fused", "half_life_days": 30.0, "event_weights": {"view": 1.0},
+                              "alpha": 0.3, "review_weight": 1.0, "now": None, "encoder": None,
+                              "text_column": "review_text"}
+    assert repr(m) == "InterestModel(alpha=0.3, event_weights={'view': 1.0}, kind='fused')"
+    c = clone(m)
+    assert c is not m and c.get_params() == m.get_params() and c.event_weights is not m.event_weights
+    with pytest.raises(ValueError, match="Invalid parameter"):
+        m.set_params(beta=1)
+    # __init__ stores, fit validates
+    bad = it.InterestModel(kind="magic", alpha=True)
+    assert bad.kind == "magic"
+    with pytest.raises(ValueError, match="kind"):
+        bad.fit(_inter([(1, 10, 0, "view")]), _items())
+    for method in ("transform", "to_frame"):
+        with pytest.raises(NotFittedError):
+            getattr(it.InterestModel(), method)()
+    df = _inter([(1, 10, 0, "view"), (2, 20, 0, "cart")])
+    fitted = it.InterestModel(half_life_days=None).fit(df, _items())
+    for attr in ("user_vectors_", "user_index_", "n_features_in_", "parts_"):
+        assert hasattr(fitted, attr)
+    assert fitted.n_features_in_ == 3
+    # clone of a fitted model is unfitted, with the same parameters
+    c2 = clone(fitted)
+    assert not hasattr(c2, "user_vectors_") and c2.get_params() == fitted.get_params()
+    # fit does not change the parameters
+    assert fitted.get_params()["event_weights"] is None
+    # transform: duplicates give repeated rows; a single id must come in a list
+    out = fitted.transform([2, 2])
+    assert out.shape == (2, 3) and np.allclose(out[0], out[1])
+    with pytest.raises(ValueError, match="user_ids: expected a list of ids"):
+        fitted.transform(2)
