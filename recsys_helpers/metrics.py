@@ -88,36 +88,62 @@ def as_lists(recommended: Recommended, col_user: str = "user_id", col_item: str 
              col_rank: str = "rank", col_score: str = "score") -> dict[Hashable, list]:
     """Normalise ``recommended`` to ``{user: [item, ...]}`` (best first); validate it.
 
-    Raises ``ValueError`` when it is empty, of an unknown type, or when a list repeats an item.
+    Raises ``ValueError`` when it is empty, of an unknown type, holds a missing id, when a
+    list repeats an item, or when a ``col_rank`` / ``col_score`` column is not numeric, has
+    NaN or (ranks) repeats a rank within a user. An empty list (nothing recommended to a
+    user) is kept: it finds nothing and scores 0 on every accuracy metric.
     """
+    return _lists(recommended, "recommended", col_user, col_item, col_rank, col_score)
+
+
+def _lists(recommended: object, name: str, col_user: str = "user_id", col_item: str = "item_id",
+           col_rank: str = "rank", col_score: str = "score") -> dict[Hashable, list]:
+    """:func:`as_lists` with the argument's name for the messages (``recommended``, ``expected``)."""
     if isinstance(recommended, pd.DataFrame):
         missing = [c for c in (col_user, col_item) if c not in recommended.columns]
         if missing:
-            raise ValueError(f"recommended: missing column(s) {missing}; expected "
+            raise ValueError(f"{name}: missing column(s) {missing}; expected "
                              f"{col_user!r} and {col_item!r}, got {list(recommended.columns)}")
         df = recommended
-        _checks.columns_without_nan(df, "recommended", [col_user, col_item])
-        if col_rank in df.columns:
-            df = df.sort_values([col_user, col_rank], kind="stable")
-        elif col_score in df.columns:
-            df = df.sort_values([col_user, col_score], ascending=[True, False], kind="stable")
+        _checks.columns_without_nan(df, name, [col_user, col_item])
+        order = col_rank if col_rank in df.columns else col_score if col_score in df.columns else None
+        if order is not None:
+            if pd.api.types.is_bool_dtype(df[order]) or not pd.api.types.is_numeric_dtype(df[order]):
+                raise ValueError(f"{name}: column {order!r} must hold numbers "
+                                 f"({'1 = best' if order == col_rank else 'higher = better'}), "
+                                 f"got dtype {df[order].dtype}")
+            _checks.columns_without_nan(df, name, [order])
+            if order == col_rank and df.duplicated([col_user, col_rank]).any():
+                u = df.loc[df.duplicated([col_user, col_rank]), col_user].iloc[0]
+                raise ValueError(f"{name}: user {u!r} has a repeated value in column {col_rank!r}; "
+                                 "expected distinct ranks within each user")
+            df = df.sort_values([col_user, order], ascending=[True, order == col_rank], kind="stable")
         lists = {u: list(g) for u, g in df.groupby(col_user, sort=False)[col_item]}
     elif isinstance(recommended, np.ndarray):
-        if recommended.ndim != 2 or recommended.dtype.kind == "f" and np.isnan(recommended).any():
-            raise ValueError(f"recommended: expected a 2-D array (users x k), got shape {recommended.shape}")
-        lists = {u: row.tolist() for u, row in enumerate(recommended)}
+        if recommended.ndim != 2:
+            raise ValueError(f"{name}: expected a 2-D array (users x k), got shape {recommended.shape}")
+        if recommended.dtype.kind in "bfc":
+            raise ValueError(f"{name}: expected a 2-D array of item ids (integers, as returned by "
+                             f"top_k), got dtype {recommended.dtype}")
+        lists = {u: _checks.id_list(row, f"{name}[{u}]", non_empty=False)
+                 for u, row in enumerate(recommended.tolist())}
     elif isinstance(recommended, Mapping):
-        _checks.no_nan_ids(recommended.keys(), "recommended (users)")
-        lists = {u: _checks.id_list(items, f"recommended[{u!r}]", non_empty=False)
+        _checks.no_nan_ids(recommended.keys(), f"{name} (users)")
+        lists = {u: _checks.id_list(items, f"{name}[{u!r}]", non_empty=False)
                  for u, items in recommended.items()}
     else:
-        raise ValueError("recommended: expected a mapping {user: [items]}, a DataFrame or a 2-D "
+        raise ValueError(f"{name}: expected a mapping {{user: [items]}}, a DataFrame or a 2-D "
                          f"array, got {type(recommended).__name__}")
     if not lists:
-        raise ValueError("recommended: expected at least one user, got none")
+        raise ValueError(f"{name}: expected at least one user, got none")
     for u, items in lists.items():
-        if len(set(items)) != len(items):
-            raise ValueError(f"recommended: the list of user {u!r} repeats an item; "
+        try:
+            distinct = len(set(items))
+        except TypeError:
+            raise ValueError(f"{name}: the list of user {u!r} holds an unhashable value; "
+                             "expected item ids") from None
+        if distinct != len(items):
+            raise ValueError(f"{name}: the list of user {u!r} repeats an item; "
                              "expected distinct items in each list")
     return lists
 
@@ -151,7 +177,10 @@ def _as_relevant(relevant: Relevant, users: Collection, col_user: str, col_item:
                 gains = {i: 1.0 for i, g in gains.items() if g > 0}
         else:
             _checks.no_nan_ids(rel, f"relevant[{u!r}]")
-            gains = {i: 1.0 for i in rel}
+            try:
+                gains = {i: 1.0 for i in rel}
+            except TypeError:
+                raise ValueError(f"relevant[{u!r}]: holds an unhashable value; expected item ids") from None
         if any(not np.isfinite(g) or g < 0 for g in gains.values()):
             raise ValueError(f"relevant: user {u!r} has a negative or non-finite gain; "
                              "expected gains >= 0")
@@ -166,6 +195,7 @@ def _mean_over_users(recommended: Recommended, relevant: Relevant, k: int,
                      per_user_metric: Callable[[list, dict, int], float], per_user: bool,
                      col_user: str, col_item: str, graded: bool = False) -> float | pd.Series:
     k = _check_k(k)
+    _checks.flag(per_user, "per_user")
     lists = as_lists(recommended, col_user, col_item)
     rel = _as_relevant(relevant, lists.keys(), col_user, col_item, graded)
     values = pd.Series({u: per_user_metric(items[:k], rel[u], k) for u, items in lists.items()},
@@ -189,8 +219,23 @@ def tie_keys(rows: np.ndarray, cols: np.ndarray, seed: int = 0) -> np.ndarray:
     A SplitMix64 hash of ``(seed, row, col)``: the same entry always gets the same key, the
     keys of one row are a uniform random order of its columns, and rows are independent.
     Among equal scores the smaller key ranks first (see the module docstring).
+    ``rows`` and ``cols`` are non-negative integers (arrays or scalars) that broadcast together.
     """
     seed = _checks.seed(seed)
+    r = _checks.array(rows, "rows", dtype=np.int64, non_empty=False)
+    c = _checks.array(cols, "cols", dtype=np.int64, non_empty=False)
+    for name, a in (("rows", r), ("cols", c)):
+        if a.size and a.min() < 0:
+            raise ValueError(f"{name}: expected non-negative indices, got {int(a.min())}")
+    try:
+        np.broadcast_shapes(r.shape, c.shape)
+    except ValueError:
+        raise ValueError(f"cols: shape {c.shape} does not broadcast with rows of shape {r.shape}") from None
+    return _tie_keys(r, c, seed)
+
+
+def _tie_keys(rows: np.ndarray, cols: np.ndarray, seed: int) -> np.ndarray:
+    """:func:`tie_keys` without the checks (indices already valid)."""
     r = np.asarray(rows).astype(np.uint64)
     c = np.asarray(cols).astype(np.uint64)
     with np.errstate(over="ignore"):
@@ -211,10 +256,15 @@ def _score_matrix(scores: object, name: str = "scores") -> np.ndarray:
 
 
 def _mask(mask: object, shape: tuple[int, int], name: str) -> np.ndarray:
-    m = mask.toarray() != 0 if sparse.issparse(mask) else np.asarray(mask)
+    """A boolean matrix of ``shape``: a boolean mask, or the non-zero entries of a numeric one."""
+    if isinstance(mask, (str, bytes)):
+        raise ValueError(f"{name}: expected a boolean mask or a sparse matrix, got a string")
+    m = mask.toarray() if sparse.issparse(mask) else np.asarray(mask)
     if m.dtype != bool:
         if not np.issubdtype(m.dtype, np.number):
             raise ValueError(f"{name}: expected a boolean mask or a sparse matrix, got dtype {m.dtype}")
+        if m.dtype.kind in "fc" and np.isnan(m).any():
+            raise ValueError(f"{name}: expected a boolean mask, found {int(np.isnan(m).sum())} NaN")
         m = m != 0
     if m.shape != shape:
         raise ValueError(f"{name}: expected shape {shape} like scores, got {m.shape}")
@@ -225,21 +275,26 @@ def top_k(scores: np.ndarray, k: int, exclude: object | None = None, seed: int =
     """Column indices of the ``k`` highest scores in each row, best first.
 
     ``exclude`` (a boolean mask or a sparse matrix whose non-zero entries mark seen items)
-    removes items before ranking; ``-inf`` marks an item as forbidden too. Ties are ordered
-    by :func:`tie_keys` (the package's one tie rule: uniformly at random, seeded).
+    removes items before ranking; ``-inf`` marks an item as forbidden too, and a row with
+    fewer than ``k`` items left is an error (a forbidden item is never returned). Ties are
+    ordered by :func:`tie_keys` (the package's one tie rule: uniformly at random, seeded).
     ``np.argpartition`` finds the winners in O(n) per row; only rows whose k-th place is
     tied are sorted in full. Returns an int array ``(n_rows, k)``.
     """
     s = _score_matrix(scores)
     n_rows, n = s.shape
     k = _checks.integer(k, "k", 1, n)
+    seed = _checks.seed(seed)
+    forbidden = np.isneginf(s)
     if exclude is not None:
-        mask = _mask(exclude, s.shape, "exclude")
-        n_left = n - mask.sum(axis=1)
-        if (n_left < k).any():
-            u = int(np.argmax(n_left < k))
-            raise ValueError(f"exclude: row {u} leaves only {int(n_left[u])} items; expected at least k={k}")
-        s[mask] = -np.inf
+        forbidden |= _mask(exclude, s.shape, "exclude")
+    n_left = n - forbidden.sum(axis=1)
+    if (n_left < k).any():
+        u = int(np.argmax(n_left < k))
+        name = "exclude" if exclude is not None else "scores"
+        raise ValueError(f"{name}: row {u} leaves only {int(n_left[u])} items that are neither excluded "
+                         f"nor -inf; expected at least k={k}")
+    s[forbidden] = -np.inf
     rows = np.arange(n_rows)
     part = np.argpartition(-s, k - 1, axis=1)[:, :k]              # the k best, ties arbitrary
     part_s = np.take_along_axis(s, part, axis=1)
@@ -247,10 +302,10 @@ def top_k(scores: np.ndarray, k: int, exclude: object | None = None, seed: int =
     tied_at_k = (s == kth).sum(axis=1) > (part_s == kth).sum(axis=1)
     if tied_at_k.any():                                           # redo those rows exactly
         r = rows[tied_at_k]
-        keys = tie_keys(r[:, None], np.arange(n)[None, :], seed)
+        keys = _tie_keys(r[:, None], np.arange(n)[None, :], seed)
         part[tied_at_k] = np.lexsort((keys, -s[tied_at_k]), axis=1)[:, :k]
         part_s = np.take_along_axis(s, part, axis=1)
-    order = np.lexsort((tie_keys(rows[:, None], part, seed), -part_s), axis=1)
+    order = np.lexsort((_tie_keys(rows[:, None], part, seed), -part_s), axis=1)
     return np.take_along_axis(part, order, axis=1)
 
 
@@ -292,6 +347,16 @@ def _row_metrics(s: np.ndarray, rel: np.ndarray, k: int, D: np.ndarray) -> tuple
     return rank, hit, found / n_rel, found / k, ndcg, rr
 
 
+def _ndim(x: object) -> int:
+    """Number of dimensions of an array-like (-1 when it is none: None, a string, ragged)."""
+    if x is None or isinstance(x, (str, bytes)):
+        return -1
+    try:
+        return int(np.ndim(x))
+    except (TypeError, ValueError):
+        return -1
+
+
 def full_ranking_metrics(scores: np.ndarray, relevant: object, k: int = 10, exclude: object | None = None,
                          *, per_user: bool = False) -> dict[str, float] | pd.DataFrame:
     r"""Accuracy of a score matrix ranked over *all* its columns, ties handled exactly.
@@ -318,7 +383,7 @@ def full_ranking_metrics(scores: np.ndarray, relevant: object, k: int = 10, excl
     n_rows, n = s.shape
     k = _checks.integer(k, "k", 1, n)
     _checks.flag(per_user, "per_user")
-    if sparse.issparse(relevant) or (isinstance(relevant, np.ndarray) and relevant.ndim == 2):
+    if sparse.issparse(relevant) or _ndim(relevant) == 2:
         rel = _mask(relevant, s.shape, "relevant")
     else:
         t = _checks.array(relevant, "relevant", ndim=1, dtype=float)
@@ -411,8 +476,7 @@ def ndcg_at_k(recommended: Recommended, relevant: Relevant, k: int = 10, *,
     Reference: Järvelin & Kekäläinen (2002), Cumulated gain-based evaluation of IR techniques,
     ACM TOIS 20(4), doi:10.1145/582415.582418.
     """
-    if isinstance(log_base, bool) or not isinstance(log_base, (int, float)) or not log_base > 1:
-        raise ValueError(f"log_base: expected a number > 1, got {log_base!r}")
+    log_base = _checks.number(log_base, "log_base", 1.0, low_open=True)
 
     def ndcg(top: list, rel: dict, k: int) -> float:
         discount = np.log(log_base) / np.log(np.arange(2, k + 2))   # 1 / log_b(i + 1)
@@ -480,20 +544,22 @@ def catalog_coverage(recommended: Recommended, catalog: Collection | int, k: int
 
     .. math:: \mathrm{coverage} = \frac{|\bigcup_u L_u^{K}|}{|I|}
 
-    ``catalog`` is the collection of item ids (or its size). Range [0, 1].
+    ``catalog`` is the collection of distinct item ids (or its size, a positive integer).
+    Range [0, 1].
     Reference: Ge, Delgado-Battenfeld & Jannach (2010), doi:10.1145/1864708.1864761.
     """
     k = _check_k(k, allow_none=True)
     lists = as_lists(recommended, col_user, col_item)
     shown = {i for items in lists.values() for i in items[:k]}
-    if isinstance(catalog, (int, np.integer)) and not isinstance(catalog, bool):
-        if catalog < len(shown):
+    if _checks.is_int(catalog):
+        if catalog < max(1, len(shown)):
             raise ValueError(f"catalog: size {catalog} is smaller than the {len(shown)} distinct "
-                             "recommended items; expected the number of items in the catalogue")
+                             "recommended items (or < 1); expected the number of items in the catalogue")
         return len(shown) / int(catalog)
-    catalog = set(catalog)
-    if not catalog:
-        raise ValueError("catalog: expected at least one item, got an empty collection")
+    if catalog is None or isinstance(catalog, (bool, np.bool_, float, np.floating)):
+        raise ValueError("catalog: expected a collection of item ids or the catalogue size (a positive "
+                         f"integer), got {catalog!r}")
+    catalog = set(_checks.id_list(catalog, "catalog", unique=True))
     unknown = shown - catalog
     if unknown:
         raise ValueError(f"catalog: {len(unknown)} recommended item(s) are not in it "
@@ -512,19 +578,12 @@ def item_popularity(interactions: pd.DataFrame, items: Collection | None = None,
     with count 0; a smoothing ``s > 0`` (add-``s``) then keeps their ``p(i)`` above 0, so
     that :func:`novelty` stays finite for never-seen items.
     """
-    if not isinstance(interactions, pd.DataFrame):
-        raise ValueError(f"interactions: expected a DataFrame, got {type(interactions).__name__}")
-    missing = [c for c in (col_user, col_item) if c not in interactions.columns]
-    if missing:
-        raise ValueError(f"interactions: missing column(s) {missing}")
-    if interactions.empty:
-        raise ValueError("interactions: expected at least one row, got an empty frame")
-    if isinstance(smoothing, bool) or not isinstance(smoothing, (int, float)) or smoothing < 0:
-        raise ValueError(f"smoothing: expected a number >= 0, got {smoothing!r}")
+    _checks.frame(interactions, "interactions", [col_user, col_item], no_nan=[col_user, col_item])
+    smoothing = _checks.number(smoothing, "smoothing", 0.0)
     n_users = interactions[col_user].nunique()
     counts = interactions.groupby(col_item)[col_user].nunique()
     if items is not None:
-        items = list(items)
+        items = _checks.id_list(items, "items", unique=True)
         unknown = counts.index.difference(pd.Index(items))
         if len(unknown):
             raise ValueError(f"items: {len(unknown)} interacted item(s) are missing "
@@ -547,8 +606,9 @@ def novelty(recommended: Recommended, popularity: Mapping | pd.Series, k: int | 
     recommender systems, PNAS 107(10), doi:10.1073/pnas.1000488107.
     """
     k = _check_k(k, allow_none=True)
+    _checks.flag(per_user, "per_user")
     lists = as_lists(recommended, col_user, col_item)
-    pop = pd.Series(popularity, dtype=float) if not isinstance(popularity, pd.Series) else popularity
+    pop = _popularity(popularity)
 
     def nov(items: list) -> float:
         if not items:
@@ -564,26 +624,67 @@ def novelty(recommended: Recommended, popularity: Mapping | pd.Series, k: int | 
     return values if per_user else float(values.mean())
 
 
-def _vectors_for(item_vectors: pd.DataFrame | Mapping | np.ndarray, items: list) -> np.ndarray:
+def _popularity(popularity: object) -> pd.Series:
+    """``popularity`` as a float Series indexed by distinct item ids (values checked by the caller)."""
+    if isinstance(popularity, pd.Series):
+        pop = popularity
+    elif isinstance(popularity, Mapping):
+        pop = pd.Series(dict(popularity), dtype=object) if popularity else pd.Series(dtype=float)
+    else:
+        raise ValueError("popularity: expected a pandas Series or a mapping {item: share of users}, "
+                         f"got {type(popularity).__name__}")
+    _checks.no_nan_ids(pop.index, "popularity (item ids)")
+    if pop.index.has_duplicates:
+        raise ValueError("popularity: the index repeats an item; expected one value per item")
+    if pd.api.types.is_bool_dtype(pop) or not (pd.api.types.is_numeric_dtype(pop)
+                                                or all(_checks.is_number(v) for v in pop)):
+        raise ValueError("popularity: expected numbers (shares of users in (0, 1]), got "
+                         f"values of dtype {pop.dtype}")
+    return pop.astype(float)
+
+
+def _vector_lookup(item_vectors: object) -> Callable[[list], np.ndarray]:
+    """Check ``item_vectors`` once; return a function from a list of items to their vectors."""
     if isinstance(item_vectors, pd.DataFrame):
-        missing = [i for i in items if i not in item_vectors.index]
-        if missing:
-            raise ValueError(f"item_vectors: no row for item {missing[0]!r}; expected a DataFrame "
-                             "indexed by item id with one row per recommended item")
-        return item_vectors.loc[items].to_numpy(dtype=float)
+        _checks.no_nan_ids(item_vectors.index, "item_vectors (index)")
+        if item_vectors.index.has_duplicates:
+            raise ValueError("item_vectors: the index repeats an item; expected one row per item id")
+        odd = [c for c, t in item_vectors.dtypes.items()
+               if pd.api.types.is_bool_dtype(t) or not pd.api.types.is_numeric_dtype(t)]
+        if odd:
+            raise ValueError(f"item_vectors: expected numeric columns, column {odd[0]!r} has dtype "
+                             f"{item_vectors.dtypes[odd[0]]}")
+        values = _checks.array(item_vectors.to_numpy(), "item_vectors", ndim=2)
+        index = item_vectors.index
+
+        def from_frame(items: list) -> np.ndarray:
+            pos = index.get_indexer(items)
+            if (pos < 0).any():
+                raise ValueError(f"item_vectors: no row for item {items[int(np.argmax(pos < 0))]!r}; "
+                                 "expected a DataFrame indexed by item id with one row per recommended item")
+            return values[pos]
+        return from_frame
     if isinstance(item_vectors, np.ndarray):
-        if item_vectors.ndim != 2:
-            raise ValueError(f"item_vectors: expected a 2-D array, got shape {item_vectors.shape}")
-        idx = np.asarray(items)
-        if not np.issubdtype(idx.dtype, np.integer) or (idx < 0).any() or (idx >= len(item_vectors)).any():
-            raise ValueError("item_vectors: with an array, items must be row indices in "
-                             f"[0, {len(item_vectors)}), got {items[:3]}...")
-        return item_vectors[idx].astype(float)
+        values = _checks.array(item_vectors, "item_vectors", ndim=2)
+
+        def from_array(items: list) -> np.ndarray:
+            if not all(_checks.is_int(i) and 0 <= i < len(values) for i in items):
+                raise ValueError("item_vectors: with an array, items must be row indices in "
+                                 f"[0, {len(values)}), got {items[:3]}...")
+            return values[np.asarray(items, dtype=np.int64)]
+        return from_array
     if isinstance(item_vectors, Mapping):
-        missing = [i for i in items if i not in item_vectors]
-        if missing:
-            raise ValueError(f"item_vectors: no vector for item {missing[0]!r}")
-        return np.vstack([np.asarray(item_vectors[i], dtype=float) for i in items])
+        vectors = {i: _checks.vector(v, f"item_vectors[{i!r}]") for i, v in item_vectors.items()}
+        dims = {len(v) for v in vectors.values()}
+        if len(dims) > 1:
+            raise ValueError(f"item_vectors: vectors of different lengths {sorted(dims)}; expected one length")
+
+        def from_mapping(items: list) -> np.ndarray:
+            missing = [i for i in items if i not in vectors]
+            if missing:
+                raise ValueError(f"item_vectors: no vector for item {missing[0]!r}")
+            return np.vstack([vectors[i] for i in items])
+        return from_mapping
     raise ValueError("item_vectors: expected a DataFrame indexed by item, a mapping or a 2-D "
                      f"array, got {type(item_vectors).__name__}")
 
@@ -600,12 +701,14 @@ def intra_list_diversity(recommended: Recommended, item_vectors: pd.DataFrame | 
     recommendation lists through topic diversification, WWW, doi:10.1145/1060745.1060754.
     """
     k = _check_k(k, allow_none=True)
+    _checks.flag(per_user, "per_user")
     lists = as_lists(recommended, col_user, col_item)
+    vectors_for = _vector_lookup(item_vectors)
 
     def ild(items: list) -> float:
         if len(items) < 2:
             raise ValueError("recommended: intra-list diversity needs lists of at least 2 items")
-        v = _vectors_for(item_vectors, items)
+        v = vectors_for(items)
         norms = np.linalg.norm(v, axis=1)
         if (norms == 0).any():
             raise ValueError(f"item_vectors: item {items[int(np.argmin(norms))]!r} has a zero "
@@ -635,10 +738,10 @@ def serendipity(recommended: Recommended, relevant: Relevant, expected: Recommen
     (0 when ``UNEXP_u`` is empty). Both normalisations are used in the literature. Range [0, 1].
     Reference: doi:10.1145/1864708.1864761.
     """
-    if normalize not in ("k", "unexpected"):
-        raise ValueError(f"normalize: expected 'k' or 'unexpected', got {normalize!r}")
-    exp_lists = as_lists(expected, col_user, col_item)
+    _checks.one_of(normalize, "normalize", ("k", "unexpected"))
+    _checks.flag(per_user, "per_user")
     lists = as_lists(recommended, col_user, col_item)
+    exp_lists = _lists(expected, "expected", col_user, col_item)
     absent = [u for u in lists if u not in exp_lists]
     if absent:
         raise ValueError(f"expected: {len(absent)} user(s) of recommended are missing "

@@ -53,11 +53,18 @@ def interaction_matrix(interactions: pd.DataFrame, users: Sequence | None = None
     ``value``, e.g. the rating; repeated pairs keep the last value). ``users``/``items`` fix
     the row/column order (e.g. the whole catalogue); by default the sorted ids present.
     """
-    cols = [col_user, col_item] + ([value] if value is not None else [])
-    _checks.frame(interactions, "interactions", cols, no_nan=[col_user, col_item])
-    user_index = pd.Index(sorted(interactions[col_user].unique()) if users is None
+    _checks.frame(interactions, "interactions", [col_user, col_item], no_nan=[col_user, col_item])
+    if value is not None:
+        try:
+            known = not isinstance(value, (bool, np.bool_)) and value in interactions.columns
+        except TypeError:
+            known = False
+        if not known:
+            raise ValueError(f"value: expected None or the name of a column of interactions "
+                             f"{list(interactions.columns)}, got {value!r}")
+    user_index = pd.Index(_sorted_ids(interactions, col_user, "users") if users is None
                           else _checks.id_list(users, "users"))
-    item_index = pd.Index(sorted(interactions[col_item].unique()) if items is None
+    item_index = pd.Index(_sorted_ids(interactions, col_item, "items") if items is None
                           else _checks.id_list(items, "items"))
     for name, index in (("users", user_index), ("items", item_index)):
         if not index.is_unique:
@@ -72,13 +79,22 @@ def interaction_matrix(interactions: pd.DataFrame, users: Sequence | None = None
     if value is None:
         vals = np.ones(len(pairs))
     else:
-        vals = interactions[value].to_numpy(dtype=float)
-        if np.isnan(vals).any():
-            raise ValueError(f"interactions: column {value!r} has NaN values; expected numbers")
+        vals = _checks.array(interactions[value].to_numpy(), f"interactions: column {value!r}", ndim=1)
     keep = ~pairs.duplicated(keep="last").to_numpy()
     R = sparse.csr_matrix((vals[keep], (rows[keep], cols_[keep])),
                           shape=(len(user_index), len(item_index)))
     return R, user_index, item_index
+
+
+def _sorted_ids(interactions: pd.DataFrame, col: str, arg: str) -> list:
+    """The distinct ids of a column, sorted; ids of mixed types (1 and "a") cannot be."""
+    ids = interactions[col].unique()
+    try:
+        return sorted(ids)
+    except TypeError:
+        kinds = sorted({type(i).__name__ for i in ids})
+        raise ValueError(f"interactions: column {col!r} mixes id types {kinds} that cannot be sorted; "
+                         f"expected one type of id, or pass {arg}= to fix the order") from None
 
 
 # --------------------------------------------------------------------------- top-K
@@ -91,9 +107,16 @@ def to_lists(indices: np.ndarray, user_ids: Sequence[Hashable],
     if indices.ndim != 2 or len(indices) != len(user_ids) or not np.issubdtype(indices.dtype, np.integer):
         raise ValueError(f"indices: expected an integer array of shape ({len(user_ids)}, k), got "
                          f"{indices.dtype} {indices.shape}")
-    if indices.size and (indices.min() < 0 or indices.max() >= len(item_ids)):
+    if indices.shape[1] == 0:
+        raise ValueError(f"indices: expected at least one column (k >= 1), got shape {indices.shape}")
+    if indices.min() < 0 or indices.max() >= len(item_ids):
         raise ValueError(f"indices: expected column positions in [0, {len(item_ids)}), got values in "
                          f"[{indices.min()}, {indices.max()}]")
+    ordered = np.sort(indices, axis=1)
+    repeats = (ordered[:, 1:] == ordered[:, :-1]).any(axis=1)
+    if repeats.any():
+        raise ValueError(f"indices: row {int(np.argmax(repeats))} repeats a column; expected distinct "
+                         "columns in each row (the output of top_k)")
     return {u: item_ids[row].tolist() for u, row in zip(user_ids, indices)}
 
 
@@ -136,6 +159,9 @@ def _vector_frame(df: object, name: str) -> pd.DataFrame:
     _checks.no_nan_ids(df.index, f"{name}.index")
     if df.index.has_duplicates:
         raise ValueError(f"{name}: index has duplicate ids; expected one row per id")
+    odd = [c for c, t in df.dtypes.items() if pd.api.types.is_bool_dtype(t) or not pd.api.types.is_numeric_dtype(t)]
+    if odd:
+        raise ValueError(f"{name}: expected numeric columns, column {odd[0]!r} has dtype {df.dtypes[odd[0]]}")
     _checks.array(df.to_numpy(), name, ndim=2)
     return df
 
@@ -159,6 +185,9 @@ def recommend_from_vectors(user_vectors: pd.DataFrame, item_vectors: pd.DataFram
         raise ValueError(f"item_vectors: expected {U.shape[1]} dimensions like user_vectors, got {X.shape[1]}")
     _checks.one_of(method, "method", ("cosine", "dot"))
     k = _checks.integer(k, "k", 1, len(X))
+    if col_item == col_user or col_user in ("rank", "score") or col_item in ("rank", "score"):
+        raise ValueError(f"col_item: expected two distinct column names other than 'rank' and 'score', "
+                         f"got col_user={col_user!r} and col_item={col_item!r}")
     u, x = U.to_numpy(dtype=float), X.to_numpy(dtype=float)
     if method == "cosine":
         for name, v in (("user_vectors", u), ("item_vectors", x)):
@@ -191,6 +220,9 @@ def _check_matrix(R: object, name: str = "R") -> sparse.csr_matrix:
     _checks.matrix_like(R, name)
     if R.dtype.kind not in "biuf":  # type: ignore[union-attr]
         raise ValueError(f"{name}: expected a numeric matrix, got dtype {R.dtype}")  # type: ignore[union-attr]
+    shape = R.shape  # type: ignore[union-attr]
+    if 0 in shape:
+        raise ValueError(f"{name}: expected at least one user and one item, got shape {shape}")
     R = sparse.csr_matrix(R, dtype=float)
     if R.nnz and not np.isfinite(R.data).all():
         raise ValueError(f"{name}: contains NaN or infinite values")
@@ -231,6 +263,8 @@ def item_knn_scores(R: "Matrix", S: np.ndarray | None = None,
     Returns ``R @ S`` as a dense (n_users, n_items) array.
     """
     R = _check_matrix(R)
+    if S is not None and sparse.issparse(S):
+        S = S.toarray()
     S = cosine_item_similarity(R) if S is None else _checks.array(S, "S", ndim=2)
     if S.shape != (R.shape[1], R.shape[1]):
         raise ValueError(f"S: expected shape ({R.shape[1]}, {R.shape[1]}), got {S.shape}")
@@ -255,6 +289,10 @@ def _check_features(item_features: "Matrix", n_items: int | None = None,
         raise ValueError(f"{name}: expected {n_items} rows (one per item column of R), "
                          f"got {item_features.shape[0]}")
     if sparse.issparse(item_features):
+        if item_features.dtype.kind not in "iuf":
+            raise ValueError(f"{name}: expected a numeric matrix, got dtype {item_features.dtype}")
+        if 0 in item_features.shape:
+            raise ValueError(f"{name}: expected at least one value, got shape {item_features.shape}")
         X = sparse.csr_matrix(item_features, dtype=float)
         if X.nnz and not np.isfinite(X.data).all():
             raise ValueError(f"{name}: expected finite numbers, got NaN or infinity")
@@ -312,14 +350,18 @@ def blend(scores_a: np.ndarray, scores_b: np.ndarray, alpha: float = 0.5) -> np.
     r"""Hybrid scores: ``alpha * minmax(a) + (1 - alpha) * minmax(b)``, min-max per user.
 
     Normalising each user's row first puts the two recommenders on the same [0, 1] scale,
-    so ``alpha`` really is the weight of ``scores_a``.
+    so ``alpha`` really is the weight of ``scores_a``. ``-inf`` (a forbidden item) in either
+    input stays ``-inf`` in the blend, whatever ``alpha``; ``NaN`` and ``+inf`` are rejected.
     """
-    a = _checks.array(scores_a, "scores_a", ndim=2, finite=False)
-    b = _checks.array(scores_b, "scores_b", ndim=2, finite=False)
+    a = _checks.array(scores_a, "scores_a", ndim=2, allow_neg_inf=True)
+    b = _checks.array(scores_b, "scores_b", ndim=2, allow_neg_inf=True)
     if a.shape != b.shape:
         raise ValueError(f"scores_b: expected the shape of scores_a {a.shape}, got {b.shape}")
     alpha = _checks.fraction(alpha, "alpha")
-    return alpha * minmax_rows(a) + (1 - alpha) * minmax_rows(b)
+    forbidden = np.isneginf(a) | np.isneginf(b)
+    out = alpha * np.where(forbidden, 0.0, minmax_rows(a)) + (1 - alpha) * np.where(forbidden, 0.0, minmax_rows(b))
+    out[forbidden] = -np.inf
+    return out
 
 
 def mmr_rerank(candidates: Sequence[Hashable], relevance: Sequence[float] | np.ndarray,
@@ -332,10 +374,14 @@ def mmr_rerank(candidates: Sequence[Hashable], relevance: Sequence[float] | np.n
 
     where ``S`` is the list chosen so far. ``relevance`` and the rows of ``item_vectors`` are
     aligned with ``candidates``. ``lambda_ = 1`` keeps the relevance order; smaller values
-    trade relevance for diversity. Reference: doi:10.1145/290941.291025.
+    trade relevance for diversity. An all-zero vector has cosine 0 to every other vector (it
+    is never penalised). ``item_vectors`` may be dense or a SciPy sparse matrix.
+    Reference: doi:10.1145/290941.291025.
     """
     candidates = _checks.id_list(candidates, "candidates", unique=True)
     rel = _checks.array(relevance, "relevance", ndim=1)
+    if sparse.issparse(item_vectors):
+        item_vectors = item_vectors.toarray()
     V = _checks.array(item_vectors, "item_vectors", ndim=2)
     n = len(candidates)
     if rel.shape != (n,):

@@ -107,6 +107,18 @@ def get_config(config: str | SASRecConfig = "small", **overrides: object) -> SAS
 
 
 # --------------------------------------------------------------------------- model
+def _text_features(text_features: object, n_items: int) -> torch.Tensor:
+    """Finite float32 features ``(n_items, dim)`` from an array, a nested list or a tensor."""
+    if isinstance(text_features, torch.Tensor):
+        text_features = text_features.detach().cpu().numpy()
+    f = _checks.array(text_features, "text_features", ndim=2)
+    if f.shape[0] != n_items:
+        raise ValueError(f"text_features: expected shape (n_items={n_items}, dim), got {f.shape}")
+    if (np.abs(f) > np.finfo(np.float32).max).any():
+        raise ValueError("text_features: expected values that fit in float32, found some beyond 3.4e38")
+    return torch.as_tensor(f.astype(np.float32))
+
+
 class _Block(nn.Module):
     """Pre-norm block: ``h = h + Drop(Attn(LN(h)))``, then ``h = h + Drop(FFN(LN(h)))``."""
 
@@ -147,6 +159,8 @@ class SASRec(nn.Module):
         _checks.positive_int(n_items, "n_items")
         for name, v in (("d", d), ("n_blocks", n_blocks), ("n_heads", n_heads), ("max_len", max_len)):
             _checks.positive_int(v, name)
+        if d % n_heads:
+            raise ValueError(f"n_heads: expected a divisor of d={d}, got {n_heads}")
         _checks.fraction(dropout, "dropout", high_open=True)
         self.n_items, self.max_len = int(n_items), int(max_len)
         self.item_emb = nn.Embedding(n_items + 1, d, padding_idx=0)
@@ -159,11 +173,7 @@ class SASRec(nn.Module):
             self.item_emb.weight[0].zero_()
         self.text_proj: nn.Linear | None = None
         if text_features is not None:
-            f = torch.as_tensor(np.asarray(text_features, dtype=np.float32))
-            if f.ndim != 2 or f.shape[0] != n_items:
-                raise ValueError(f"text_features: expected shape (n_items={n_items}, dim), got {tuple(f.shape)}")
-            if not torch.isfinite(f).all():
-                raise ValueError("text_features: expected finite values, found NaN or inf")
+            f = _text_features(text_features, n_items)
             # frozen: a buffer, not a parameter; row 0 (padding) is zero
             self.register_buffer("text_features", torch.cat([torch.zeros(1, f.shape[1]), f]))
             self.text_proj = nn.Linear(f.shape[1], d, bias=False)
@@ -182,8 +192,14 @@ class SASRec(nn.Module):
         return e
 
     def forward(self, seq: torch.Tensor) -> torch.Tensor:
+        if not isinstance(seq, torch.Tensor) or seq.dtype not in (torch.int64, torch.int32):
+            what = f"dtype {seq.dtype}" if isinstance(seq, torch.Tensor) else type(seq).__name__
+            raise ValueError(f"seq: expected a (batch, length) integer tensor of item indices, got {what}")
         if seq.ndim != 2:
             raise ValueError(f"seq: expected a (batch, length) tensor of item indices, got shape {tuple(seq.shape)}")
+        if seq.numel() and bool(((seq < 0) | (seq > self.n_items)).any()):
+            raise ValueError(f"seq: expected item indices in 0..n_items={self.n_items} (0 = padding), got "
+                             f"values in [{int(seq.min())}, {int(seq.max())}]")
         b, L = seq.shape
         if L > self.max_len:
             raise ValueError(f"seq: length {L} exceeds max_len={self.max_len}; keep the last max_len items")
@@ -239,6 +255,17 @@ def sequences_from_interactions(interactions: pd.DataFrame, min_len: int = 3) ->
     cols = ["user_id", "item_id", "timestamp"]
     _checks.frame(interactions, "interactions", cols, no_nan=cols)
     _checks.integer(min_len, "min_len", low=3)
+    ts = interactions["timestamp"]
+    if pd.api.types.is_bool_dtype(ts) or not (pd.api.types.is_numeric_dtype(ts)
+                                               or pd.api.types.is_datetime64_any_dtype(ts)):
+        raise ValueError(f"interactions: column 'timestamp' must hold numbers or datetimes, got dtype {ts.dtype}")
+    for col in ("user_id", "item_id"):
+        try:
+            np.sort(interactions[col].unique())
+        except TypeError:
+            kinds = sorted({type(v).__name__ for v in interactions[col].unique()})
+            raise ValueError(f"interactions: column {col!r} mixes id types {kinds} that cannot be "
+                             "sorted; expected one type of id") from None
     df = interactions.sort_values(["user_id", "timestamp"], kind="stable")
     item_ids = np.sort(df["item_id"].unique())
     idx = np.searchsorted(item_ids, df["item_id"].to_numpy()) + 1
@@ -261,6 +288,30 @@ def sequences_from_interactions(interactions: pd.DataFrame, min_len: int = 3) ->
                          item_ids, {"users_kept": len(users), "users_too_short": n_short})
 
 
+def _index_sequences(sequences: object, name: str, n_items: int | None = None, *,
+                     empty_ok: bool = True) -> list[np.ndarray]:
+    """A non-empty list of 1-D integer arrays of item indices ``1..n_items`` (0 is padding)."""
+    if isinstance(sequences, (str, bytes, np.ndarray)) or not isinstance(sequences, Sequence):
+        raise ValueError(f"{name}: expected a list of item-index arrays, got {type(sequences).__name__}")
+    if len(sequences) == 0:
+        raise ValueError(f"{name}: expected at least one sequence, got none")
+    out = []
+    for j, s in enumerate(sequences):
+        a = _checks.array(s, f"{name}[{j}]", ndim=1, non_empty=not empty_ok, dtype=np.int64)
+        if a.size and (a.min() < 1 or (n_items is not None and a.max() > n_items)):
+            top = "n_items" if n_items is None else f"n_items={n_items}"
+            raise ValueError(f"{name}[{j}]: expected item indices in 1..{top} (0 is padding), got values "
+                             f"in [{a.min()}, {a.max()}]")
+        out.append(a)
+    return out
+
+
+def _check_model(model: object) -> "SASRec":
+    if not isinstance(model, SASRec):
+        raise ValueError(f"model: expected a SASRec model, got {type(model).__name__}")
+    return model
+
+
 def training_windows(sequences: Sequence[np.ndarray], max_len: int) -> tuple[np.ndarray, np.ndarray]:
     """Cut every sequence into left-padded (input, target) windows of length ``max_len``.
 
@@ -268,11 +319,10 @@ def training_windows(sequences: Sequence[np.ndarray], max_len: int) -> tuple[np.
     one), taken in chunks of ``max_len`` from the end, so every position is a target once.
     """
     max_len = _checks.positive_int(max_len, "max_len")
-    if isinstance(sequences, (str, bytes)) or not isinstance(sequences, Sequence):
-        raise ValueError(f"sequences: expected a list of item-index arrays, got {type(sequences).__name__}")
+    if isinstance(sequences, Sequence) and not isinstance(sequences, (str, bytes)) and len(sequences) == 0:
+        raise ValueError("sequences: expected at least one sequence with two or more items")
     xs, ys = [], []
-    for j, s in enumerate(sequences):
-        s = _checks.array(s, f"sequences[{j}]", ndim=1, non_empty=False, dtype=np.int64)
+    for s in _index_sequences(sequences, "sequences"):
         for end in range(len(s), 1, -max_len):
             start = max(0, end - 1 - max_len)
             x, y = s[start:end - 1], s[start + 1:end]
@@ -295,17 +345,29 @@ def _last_window(sequences: Sequence[np.ndarray], max_len: int) -> np.ndarray:
 
 # --------------------------------------------------------------------------- training
 def seen_mask(sequences: Sequence[np.ndarray], n_items: int) -> np.ndarray:
-    """Boolean ``(n_sequences, n_items + 1)``: the items of each sequence, and the padding column 0."""
-    mask = np.zeros((len(sequences), n_items + 1), dtype=bool)
-    for r, s in enumerate(sequences):
-        mask[r, np.asarray(s, dtype=np.int64)] = True
+    """Boolean ``(n_sequences, n_items + 1)``: the items of each sequence, and the padding column 0.
+
+    ``sequences`` hold item indices ``1..n_items``; an empty sequence marks only the padding.
+    """
+    n_items = _checks.positive_int(n_items, "n_items")
+    seqs = _index_sequences(sequences, "sequences", n_items)
+    mask = np.zeros((len(seqs), n_items + 1), dtype=bool)
+    for r, s in enumerate(seqs):
+        mask[r, s] = True
     mask[:, 0] = True
     return mask
 
 
 @torch.no_grad()
 def score_next(model: SASRec, sequences: Sequence[np.ndarray], batch_size: int = 512) -> np.ndarray:
-    """Scores ``(n_sequences, n_items + 1)`` of every item as the next one (column 0 = padding)."""
+    """Scores ``(n_sequences, n_items + 1)`` of every item as the next one (column 0 = padding).
+
+    Each sequence holds at least one item index in ``1..n_items``; only its last ``max_len``
+    items are read.
+    """
+    _check_model(model)
+    batch_size = _checks.positive_int(batch_size, "batch_size")
+    sequences = _index_sequences(sequences, "sequences", model.n_items, empty_ok=False)
     model.eval()
     dev = next(model.parameters()).device
     x = torch.as_tensor(_last_window(sequences, model.max_len))
@@ -325,7 +387,11 @@ def evaluate_next_item(model: SASRec, histories: Sequence[np.ndarray], targets: 
     value over random orders). ``per_row=True`` returns one row per history (for paired
     comparisons of two models on the same users).
     """
+    _check_model(model)
     _checks.flag(exclude_seen, "exclude_seen")
+    _checks.flag(per_row, "per_row")
+    k = _checks.integer(k, "k", 1, model.n_items)
+    histories = _index_sequences(histories, "histories", model.n_items, empty_ok=False)
     targets = _checks.array(targets, "targets", ndim=1, dtype=np.int64)
     if len(targets) != len(histories):
         raise ValueError(f"targets: expected one target per history ({len(histories)}), got {len(targets)}")
@@ -368,16 +434,28 @@ def fit_sasrec(sequences: Sequence[np.ndarray], n_items: int, config: str | SASR
     _checks.seed(seed)
     _checks.flag(progress, "progress")
     _checks.flag(deterministic, "deterministic")
-    if isinstance(sequences, (str, bytes)) or not isinstance(sequences, Sequence):
-        raise ValueError(f"sequences: expected a list of item-index arrays, got {type(sequences).__name__}")
-    if len(sequences) == 0:
-        raise ValueError("sequences: expected at least one sequence, got none")
-    for s in sequences:
-        s = np.asarray(s)
-        if s.size and (s.min() < 1 or s.max() > n_items):
-            raise ValueError(f"sequences: expected item indices in 1..n_items={n_items}, got values "
-                             f"in [{s.min()}, {s.max()}]")
-    dev = torch.device(device_) if device_ is not None else device()
+    sequences = _index_sequences(sequences, "sequences", n_items)
+    if text_features is not None:
+        _text_features(text_features, n_items)       # fail before training changes any global state
+    if valid is not None:
+        if isinstance(valid, (str, bytes)) or not isinstance(valid, Sequence) or len(valid) != 2:
+            raise ValueError("valid: expected a pair (histories, targets), got "
+                             f"{type(valid).__name__}")
+        v_hist = _index_sequences(valid[0], "valid[0] (histories)", n_items, empty_ok=False)
+        v_target = _checks.array(valid[1], "valid[1] (targets)", ndim=1, dtype=np.int64)
+        if len(v_target) != len(v_hist) or v_target.min() < 1 or v_target.max() > n_items:
+            raise ValueError(f"valid[1] (targets): expected {len(v_hist)} item indices in 1..{n_items} "
+                             f"(one per history), got {len(v_target)} in [{v_target.min()}, {v_target.max()}]")
+        if n_items < 10:
+            raise ValueError(f"valid: the per-epoch evaluation ranks at k=10, which needs n_items >= 10, "
+                             f"got n_items={n_items}")
+        valid = (v_hist, v_target)
+    try:
+        dev = torch.device(device_) if device_ is not None else device()
+    except (RuntimeError, TypeError, ValueError):
+        raise ValueError(f"device_: expected a torch device such as 'cpu' or 'cuda', got {device_!r}") from None
+    x_all, y_all = training_windows(sequences, cfg.max_len)        # no randomness: before the seed
+    x_all, y_all = torch.as_tensor(x_all), torch.as_tensor(y_all)
     prev_det = torch.are_deterministic_algorithms_enabled()
     prev_warn = torch.is_deterministic_algorithms_warn_only_enabled()
     if deterministic:
@@ -386,8 +464,6 @@ def fit_sasrec(sequences: Sequence[np.ndarray], n_items: int, config: str | SASR
         _seed_everything(seed)
         model = SASRec(n_items, cfg.d, cfg.n_blocks, cfg.n_heads, cfg.max_len, cfg.dropout,
                        text_features).to(dev)
-        x_all, y_all = training_windows(sequences, cfg.max_len)
-        x_all, y_all = torch.as_tensor(x_all), torch.as_tensor(y_all)
         opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, betas=(0.9, 0.98),
                                weight_decay=cfg.weight_decay)
         gen = torch.Generator().manual_seed(seed)
@@ -427,6 +503,7 @@ def fit_sasrec(sequences: Sequence[np.ndarray], n_items: int, config: str | SASR
             rows.append(row)
             bar.set_postfix(loss=f"{row['train_loss']:.3f}")
     finally:
-        torch.use_deterministic_algorithms(prev_det, warn_only=prev_warn)
+        if deterministic:
+            torch.use_deterministic_algorithms(prev_det, warn_only=prev_warn)
     model.eval()
     return model, pd.DataFrame(rows)

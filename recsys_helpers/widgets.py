@@ -83,8 +83,9 @@ def static_bundle(result: Any, note: str) -> dict[str, Any]:
         plain = "<matplotlib figure>"
     elif result is None:
         body, plain = "", ""
-    elif hasattr(result, "_repr_html_") and callable(result._repr_html_):
-        body = str(result._repr_html_())
+    elif hasattr(result, "_repr_html_") and callable(result._repr_html_) \
+            and (rich := result._repr_html_()) is not None:     # None: no HTML form, as in IPython
+        body = str(rich)
         plain = str(result)
     else:
         plain = str(result)
@@ -139,6 +140,24 @@ class Explorer:
         return bundle
 
 
+def _check_control(ipywidgets: Any, name: str, abbrev: Any, default: Any) -> None:
+    """Raise a ``ValueError`` naming ``controls`` unless ipywidgets can make a control of ``abbrev``."""
+    want = ("expected (min, max[, step]), a non-empty list or dict of options, a bool, a string, "
+            "ipywidgets.fixed(value) or an ipywidgets control")
+    if isinstance(abbrev, (list, dict)) and not abbrev:
+        raise ValueError(f"controls: {name!r} has no options; {want}")
+    if isinstance(abbrev, (ipywidgets.ValueWidget, ipywidgets.fixed)):
+        return
+    try:
+        made = ipywidgets.interactive.widget_from_abbrev(abbrev, default)  # empty: inspect's marker
+    except Exception as exc:  # ipywidgets raises ValueError, TypeError or a TraitError
+        raise ValueError(f"controls: {name!r} = {abbrev!r} cannot be made into a control ({exc}); "
+                         f"{want}") from None
+    if made is None:
+        raise ValueError(f"controls: {name!r} = {abbrev!r} cannot be made into a control; {want}")
+    made.close()  # a throwaway: the interactive box makes its own
+
+
 def explore(fn: Callable[..., Any], *, note: str = DEFAULT_NOTE, **controls: Any) -> Explorer:
     """Interactive explorer of ``fn`` with a static fallback for the HTML book.
 
@@ -162,6 +181,11 @@ def explore(fn: Callable[..., Any], *, note: str = DEFAULT_NOTE, **controls: Any
     if unknown:
         raise ValueError(f"controls: {unknown} are not parameters of {getattr(fn, '__name__', 'fn')}; "
                          f"expected some of {list(params)}")
+    positional = [name for name in controls
+                  if name in params and params[name].kind is inspect.Parameter.POSITIONAL_ONLY]
+    if positional:
+        raise ValueError(f"controls: {positional} are positional-only parameters of "
+                         f"{getattr(fn, '__name__', 'fn')}; expected parameters that can be passed by keyword")
 
     def render_static(values: dict[str, Any], result: Any) -> dict[str, Any]:
         return static_bundle(result, note.replace("{settings}", _format_settings(values)))
@@ -189,6 +213,9 @@ def explore(fn: Callable[..., Any], *, note: str = DEFAULT_NOTE, **controls: Any
                     default=params[name].default if name in params else inspect.Parameter.empty)
                 for name in controls
             ])
+            for name, abbrev in controls.items():
+                _check_control(ipywidgets, name, abbrev,
+                               params[name].default if name in params else inspect.Parameter.empty)
             widget = ipywidgets.interactive(live, **controls)  # calls live() once
             values = {name: widget.kwargs[name] for name in controls}
         else:

@@ -31,7 +31,7 @@ def test_interaction_matrix_layout_and_values() -> None:
     np.testing.assert_array_equal(Rb.toarray(), [[1, 1], [0, 1]])
     with pytest.raises(ValueError, match="items: id 'b'"):
         rc.interaction_matrix(inter, items=["a"])
-    with pytest.raises(ValueError, match="interactions: missing column"):
+    with pytest.raises(ValueError, match="value: expected None or the name of a column of interactions"):
         rc.interaction_matrix(inter, value="score")
 
 

@@ -121,7 +121,9 @@ def test_learns_deterministic_next_item_pattern_far_above_chance():
 def test_seeded_training_is_deterministic():
     seqs = [np.array([1, 2, 3, 4, 5]), np.array([2, 3, 4, 5, 1]), np.array([5, 4, 3])]
     kw = dict(d=8, n_blocks=1, max_len=4, epochs=2, batch_size=2, seed=3, progress=False, device_="cpu")
+    mode = torch.are_deterministic_algorithms_enabled()
     m1, h1 = sq.fit_sasrec(seqs, 5, **kw)
+    assert torch.are_deterministic_algorithms_enabled() == mode  # switched on for the call only
     m2, h2 = sq.fit_sasrec(seqs, 5, **kw)
     m3, _ = sq.fit_sasrec(seqs, 5, **{**kw, "seed": 4})
     for p1, p2 in zip(m1.parameters(), m2.parameters()):
