@@ -26,52 +26,7 @@ SETTINGS = settings(max_examples=50, deadline=None, derandomize=True)
 NAN, INF = float("nan"), float("inf")
 
 
-# --------------------------------------------------------------------------- inputs are not mutated
-def assert_unchanged(before: object, after: object) -> None:
-    """Deep equality that treats NaN as equal to NaN (DataFrames, arrays, sparse, containers)."""
-    assert type(before) is type(after)
-    if isinstance(before, pd.DataFrame):
-        pd.testing.assert_frame_equal(before, after)
-    elif isinstance(before, (pd.Series, pd.Index)):
-        assert before.equals(after)
-    elif isinstance(before, np.ndarray):
-        assert before.shape == after.shape and before.dtype == after.dtype
-        if before.dtype.kind in "fc":
-            np.testing.assert_array_equal(before, after)
-        else:
-            assert (before == after).all()
-    elif sp.issparse(before):
-        assert before.shape == after.shape and before.dtype == after.dtype
-        assert np.array_equal(before.toarray(), after.toarray(), equal_nan=True)
-    elif isinstance(before, dict):
-        assert list(before) == list(after)
-        for k in before:
-            assert_unchanged(before[k], after[k])
-    elif isinstance(before, (list, tuple)):
-        assert len(before) == len(after)
-        for a, b in zip(before, after):
-            assert_unchanged(a, b)
-    elif isinstance(before, float) and math.isnan(before):
-        assert math.isnan(after)
-    else:
-        assert before == after
-
-
-def call_unchanged(fn, args: tuple, kwargs: dict):
-    before = copy.deepcopy((args, kwargs))
-    try:
-        return fn(*args, **kwargs)
-    finally:
-        assert_unchanged(before, (args, kwargs))
-
-
-def R(case_id: str, match: str, fn, *args, **kwargs):
-    return pytest.param(fn, args, kwargs, match, id=case_id)
-
-
-def D(case_id: str, check, fn, *args, **kwargs):
-    return pytest.param(fn, args, kwargs, check, id=case_id)
-
+from hostile import D, R, assert_unchanged, call_unchanged  # noqa: E402,F401
 
 # --------------------------------------------------------------------------- small valid inputs
 def inter(**cols) -> pd.DataFrame:

@@ -28,51 +28,7 @@ NAN, INF = float("nan"), float("inf")
 N = 12                                                              # items of the small model
 
 
-# --------------------------------------------------------------------------- inputs are not mutated
-def assert_unchanged(before: object, after: object) -> None:
-    assert type(before) is type(after)
-    if isinstance(before, pd.DataFrame):
-        pd.testing.assert_frame_equal(before, after)
-    elif isinstance(before, np.ndarray):
-        assert before.shape == after.shape and before.dtype == after.dtype
-        if before.dtype.kind in "fc":
-            np.testing.assert_array_equal(before, after)
-        else:
-            assert (before == after).all()
-    elif isinstance(before, torch.Tensor):
-        assert before.dtype == after.dtype and torch.equal(before.nan_to_num(), after.nan_to_num())
-    elif isinstance(before, torch.nn.Module):
-        sa, sb = before.state_dict(), after.state_dict()
-        assert list(sa) == list(sb) and all(torch.equal(sa[k], sb[k]) for k in sa)
-    elif isinstance(before, dict):
-        assert list(before) == list(after)
-        for k in before:
-            assert_unchanged(before[k], after[k])
-    elif isinstance(before, (list, tuple)):
-        assert len(before) == len(after)
-        for a, b in zip(before, after):
-            assert_unchanged(a, b)
-    elif isinstance(before, float) and math.isnan(before):
-        assert math.isnan(after)
-    else:
-        assert before == after
-
-
-def call_unchanged(fn, args: tuple, kwargs: dict):
-    before = copy.deepcopy((args, kwargs))
-    try:
-        return fn(*args, **kwargs)
-    finally:
-        assert_unchanged(before, (args, kwargs))
-
-
-def R(case_id: str, match: str, fn, *args, **kwargs):
-    return pytest.param(fn, args, kwargs, match, id=case_id)
-
-
-def D(case_id: str, check, fn, *args, **kwargs):
-    return pytest.param(fn, args, kwargs, check, id=case_id)
-
+from hostile import D, R, assert_unchanged, call_unchanged  # noqa: E402,F401
 
 # --------------------------------------------------------------------------- small valid inputs
 def inter(**cols) -> pd.DataFrame:
