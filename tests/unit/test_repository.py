@@ -81,15 +81,48 @@ def test_every_module_has_a_layer():
     assert modules <= set(LAYERS), f"add {sorted(modules - set(LAYERS))} to LAYERS"
 
 
+def _pins(name: str) -> dict[str, str]:
+    """{normalised package name: version} of a requirements file of exact pins."""
+    pins = {}
+    for line in (ROOT / name).read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            assert re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[0-9][A-Za-z0-9.+]*", line), f"{name}: {line!r} is not an exact pin"
+            package, version = line.split("==")
+            pins[re.sub(r"[-_.]+", "-", package.split("[")[0]).lower()] = version
+    return pins
+
+
 def test_requirements_are_exact_pins():
-    for name in ("requirements.txt", "requirements-nodeps.txt"):
-        for line in (ROOT / name).read_text().splitlines():
-            line = line.split("#")[0].strip()
-            if line:
-                assert re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[0-9][A-Za-z0-9.+]*", line), f"{name}: {line!r} is not an exact pin"
+    for name in ("requirements.txt", "requirements-nodeps.txt", "requirements-lock.txt"):
+        _pins(name)
     reqs = (ROOT / "requirements.txt").read_text()
     assert "torch==2.13.0" in reqs
     assert re.search(r"^jupyter-book==1\.", reqs, re.M), "jupyter-book must be 1.x"
+
+
+def test_lock_agrees_with_requirements():
+    """requirements-lock.txt (make lock) pins every direct requirement at the same version."""
+    lock, direct = _pins("requirements-lock.txt"), _pins("requirements.txt")
+    stale = {p: (v, lock.get(p)) for p, v in direct.items() if lock.get(p) != v}
+    assert not stale, f"run `make lock`: requirements.txt vs lock differ {stale}"
+    assert lock["torch"] == "2.13.0", "the lock names torch without a +cpu/+cuXXX tag"
+    for package in ("pyyaml", "nbclient", "ipython", "huggingface-hub", "sphinx-thebe", "sphinx-togglebutton"):
+        assert package in lock, f"requirements-lock.txt does not pin {package}"
+    nodeps = set(_pins("requirements-nodeps.txt")) | {"recsys-helpers"}
+    assert not nodeps & set(lock), f"the lock must not list {sorted(nodeps & set(lock))}"
+
+
+def test_makefile_installs_with_the_lock_and_calls_apt_only_for_the_browser():
+    makefile = (ROOT / "Makefile").read_text()
+    assert "LOCK := requirements-lock.txt" in makefile
+    assert re.search(r"^\$\(STAMP\):.*\$\(LOCK\)", makefile, re.M), "the venv stamp must depend on the lock"
+    for line in makefile.splitlines():
+        if "pip install" in line and "-r requirements.txt" in line and "$$py" not in line:  # `make lock` re-resolves without it
+            assert "-c $(LOCK)" in line, f"install without the lock as constraints: {line.strip()}"
+    recipes = re.split(r"^(?=[A-Za-z$][^\s:=]*:(?!=))", makefile, flags=re.M)
+    with_apt = [r.split(":")[0] for r in recipes if "apt-get install" in r]
+    assert with_apt == ["browser-deps"], f"only browser-deps may call apt-get, not {with_apt}"
 
 
 def test_no_hub_model_ids_in_code():

@@ -1,0 +1,108 @@
+"""The chapters' sources render in JupyterLab as in the HTML book (checked without a browser).
+
+``make test-lab`` checks the rendering itself in a real JupyterLab; these are the rules that
+make it possible, checked on the sources: numbers as ``{eval}`` inline expressions whose
+names are glued under the same name, solutions that JupyterLab can collapse, and the Lab
+settings that let Run All fill in every number.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tools"))
+
+from glue_to_eval import HELPER_NAME, ROLE_RE, eval_names  # noqa: E402
+
+NOTEBOOKS = sorted((ROOT / "book").glob("ch*.ipynb"))
+
+
+def _load(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _src(cell: dict) -> str:
+    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_no_glue_roles_in_the_prose(path: Path):
+    """JupyterLab cannot render {glue:text}: numbers are {eval} expressions (tools/glue_to_eval.py)."""
+    roles = [m.group(0) for c in _load(path)["cells"] if c["cell_type"] == "markdown"
+             for m in ROLE_RE.finditer(_src(c))]
+    assert roles == [], (f"{path.name}: {len(roles)} glue roles, e.g. {roles[:3]}; convert them with "
+                         f".venv/bin/python tools/glue_to_eval.py {path.relative_to(ROOT)}")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_every_eval_name_is_glued_under_its_own_name(path: Path):
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    glued: dict[str, str] = {}
+    dynamic = False
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.args:
+                if node.func.id == HELPER_NAME:
+                    dynamic = True
+                elif node.func.id == "glue" and isinstance(node.args[0], ast.Constant) and len(node.args) > 1:
+                    glued[node.args[0].value] = ast.unparse(node.args[1])
+    problems = []
+    for expr, names in eval_names(nb).items():
+        for name in names:
+            if name not in glued:
+                if not dynamic:
+                    problems.append(f"{{eval}}`{expr}`: {name!r} is not glued")
+            elif glued[name] not in (name, f"float({name})"):
+                problems.append(f"{{eval}}`{expr}`: {name!r} is glued as {glued[name]!r}, not as the "
+                                f"variable {name} itself: write {name} = {glued[name]} first")
+    assert problems == [], f"{path.name}:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_solutions_can_be_collapsed_in_lab(path: Path):
+    cells = _load(path)["cells"]
+    gated = [i for i, c in enumerate(cells) if re.search(r"\{solution-(start|end)\}", _src(c))]
+    assert gated == [], (f"{path.name}: gated solutions in cells {gated}; JupyterLab shows the cells "
+                         "between solution-start and solution-end to students. Use a {solution} box")
+    start = next((i for i, c in enumerate(cells) if c["cell_type"] == "markdown"
+                  and re.search(r"(?m)^##\s+Exercises\s*$", _src(c))), len(cells))
+    shown = [i for i, c in enumerate(cells[start:], start) if c["cell_type"] == "code"
+             and "remove-cell" in (c["metadata"].get("tags") or [])
+             and not (c["metadata"].get("jupyter") or {}).get("source_hidden")]
+    assert shown == [], (f"{path.name}: cells {shown} check a solution but JupyterLab shows their code; "
+                         'add the metadata "jupyter": {"source_hidden": true}')
+
+
+def test_lab_settings_attach_every_cell():
+    """Run All fills in every {eval} only when every cell is attached (jupyterlab-myst #175)."""
+    import json5
+
+    overrides = json5.loads((ROOT / "lab-settings" / "overrides.json5").read_text(encoding="utf-8"))
+    assert overrides["@jupyterlab/notebook-extension:tracker"]["windowingMode"] == "none"
+
+
+def test_make_lab_uses_the_settings_the_venv_and_allows_root_only_as_root():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    recipe = re.search(r"(?m)^lab: .*\n((?:\t.*\n)+)", makefile).group(1)
+    assert "$(BIN)/jupyter lab" in recipe and "book/" in recipe
+    assert "$(LAB_FLAGS)" in recipe and "JUPYTER_PREFER_ENV_PATH=1" in recipe
+    flags = re.search(r"(?m)^LAB_FLAGS = (.*)$", makefile).group(1)
+    assert "app_settings_dir=$(CURDIR)/lab-settings" in flags
+    assert "$(if $(filter 0,$(shell id -u)),--allow-root)" in flags
+    pins = (ROOT / "requirements.txt").read_text(encoding="utf-8")
+    assert re.search(r"(?m)^jupyterlab-myst==\d", pins)
