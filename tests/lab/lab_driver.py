@@ -2,8 +2,9 @@
 
 ``LabServer`` starts ``jupyter lab`` on 127.0.0.1, on a free port, with a random token and
 throw-away Jupyter config/data/runtime folders (so no user setting, workspace or kernelspec of
-this machine leaks in), ``--allow-root`` when running as root (containers), and the app
-exposed to the page (``window.jupyterapp``) so that the test can read the notebook model.
+this machine leaks in), the book's JupyterLab defaults of ``lab-settings/`` (as ``make lab``),
+``--allow-root`` when running as root (containers), and the app exposed to the page
+(``window.jupyterapp``) so that the test can read the notebook model.
 
 ``run_chapter`` opens a notebook, runs it the way a student does (menu Run > Run All Cells;
 cells tagged ``skip-execution`` are skipped by running the cells above and then the cells
