@@ -13,35 +13,23 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-import yaml
 
 from lab_driver import CHROMIUM, CHROMIUM_ARGS, REPO, LabRun, LabServer, run_chapter
+
+sys.path.insert(0, str(REPO / "tools"))
+from make_handout import toc_chapters  # noqa: E402  (one reader of _toc.yml)
 
 DEFAULT_CHAPTERS = "ch04_mathematics"
 
 
 def toc_notebooks() -> list[str]:
-    """``book/chNN_*.ipynb`` of the toc, in reading order."""
-    toc = yaml.safe_load((REPO / "_toc.yml").read_text(encoding="utf-8"))
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if "file" in node and (REPO / f"{node['file']}.ipynb").exists():
-                found.append(f"{node['file']}.ipynb")
-            for key in ("parts", "chapters", "sections"):
-                for child in node.get(key, []) or []:
-                    walk(child)
-        elif isinstance(node, list):
-            for child in node:
-                walk(child)
-
-    walk(toc)
-    return found
+    """The chapter notebooks of ``_toc.yml`` (paths relative to the repository), in reading order."""
+    return [str(p.relative_to(REPO)) for p in toc_chapters(REPO)]
 
 
 def chapters() -> list[str]:

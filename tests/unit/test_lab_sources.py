@@ -76,9 +76,20 @@ def test_every_eval_name_is_glued_under_its_own_name(path: Path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_solutions_can_be_collapsed_in_lab(path: Path):
     cells = _load(path)["cells"]
-    gated = [i for i, c in enumerate(cells) if re.search(r"\{solution-(start|end)\}", _src(c))]
-    assert gated == [], (f"{path.name}: gated solutions in cells {gated}; JupyterLab shows the cells "
-                         "between solution-start and solution-end to students. Use a {solution} box")
+    # gated solutions (solution-start ... code cells ... solution-end) run in the build; in
+    # JupyterLab their code cells must be collapsed (source and outputs hidden), like a dropdown
+    inside, shown_gated = False, []
+    for i, c in enumerate(cells):
+        if c["cell_type"] == "markdown":
+            marks = re.findall(r"\{solution-(start|end)\}", _src(c))
+            inside = marks[-1] == "start" if marks else inside
+        elif inside:
+            meta = c["metadata"].get("jupyter") or {}
+            if not (meta.get("source_hidden") and meta.get("outputs_hidden")):
+                shown_gated.append(i)
+    assert shown_gated == [], (f"{path.name}: cells {shown_gated} of a gated solution would be shown to "
+                               'students in JupyterLab; add "jupyter": {"source_hidden": true, '
+                               '"outputs_hidden": true}')
     start = next((i for i, c in enumerate(cells) if c["cell_type"] == "markdown"
                   and re.search(r"(?m)^##\s+Exercises\s*$", _src(c))), len(cells))
     shown = [i for i, c in enumerate(cells[start:], start) if c["cell_type"] == "code"
