@@ -466,27 +466,44 @@ class Generator:
             # merged across the boundary, fall back to tokenising the option on its own
             ids = full[len(prefix):] if full[:len(prefix)] == prefix else tok(sep + o, add_special_tokens=False)["input_ids"]
             option_ids.append(ids)
-        seqs = [prefix + ids for ids in option_ids]
-        width = max(map(len, seqs))
-        pad = tok.eos_token_id if tok.pad_token_id is None else tok.pad_token_id
-        input_ids = torch.full((len(seqs), width), pad, dtype=torch.long)
-        mask = torch.zeros((len(seqs), width), dtype=torch.long)
-        for r, seq in enumerate(seqs):
-            input_ids[r, :len(seq)] = torch.tensor(seq)
-            mask[r, :len(seq)] = 1
-        dev = self.model.device
-        with torch.inference_mode():
-            logits = self.model(input_ids=input_ids.to(dev), attention_mask=mask.to(dev)).logits.float()
-        logprobs = torch.log_softmax(logits[:, :-1], dim=-1).cpu()  # position t predicts token t+1
-        rows = []
-        for r, ids in enumerate(option_ids):
-            pos = torch.arange(len(prefix) - 1, len(prefix) - 1 + len(ids))
-            lp = logprobs[r, pos, torch.tensor(ids)].sum().item()
-            rows.append((lp / len(ids), lp, len(ids)))
+        rows = [(lp / len(ids), lp, len(ids)) for lp, ids in zip(self._option_logprobs(prefix, option_ids),
+                                                                   option_ids)]
         table = pd.DataFrame(rows, index=pd.Index(opts, name="option"),
                              columns=["mean_logprob", "sum_logprob", "n_tokens"])
         table = table.sort_values(f"{by}_logprob", ascending=False, kind="stable")
         return table if details else table[f"{by}_logprob"]
+
+    def _option_logprobs(self, prefix: list[int], option_ids: list[list[int]]) -> list[float]:
+        """``sum_t log P(o_t | c, o_<t)`` of every option, running the shared context ``c`` once.
+
+        The context goes through the model once and its key/value cache is repeated for the
+        batch of options, so the cost is one context plus the options' few tokens, instead of
+        one context per option. The first option token is scored by the context's last logits.
+        """
+        tok, dev = self.tokenizer, self.model.device
+        pad = tok.eos_token_id if tok.pad_token_id is None else tok.pad_token_id
+        n, width = len(option_ids), max(map(len, option_ids))
+        ids = torch.full((n, width), pad, dtype=torch.long)
+        mask = torch.zeros((n, len(prefix) + width), dtype=torch.long)
+        mask[:, :len(prefix)] = 1
+        for r, o in enumerate(option_ids):
+            ids[r, :len(o)] = torch.tensor(o)
+            mask[r, len(prefix):len(prefix) + len(o)] = 1
+        positions = torch.arange(len(prefix), len(prefix) + width).expand(n, width)
+        with torch.inference_mode():
+            out = self.model(input_ids=torch.tensor([prefix], device=dev), use_cache=True)
+            first = torch.log_softmax(out.logits[0, -1].float(), dim=-1).cpu()
+            cache = out.cache
+            cache.batch_repeat_interleave(n)
+            logits = self.model(input_ids=ids.to(dev), attention_mask=mask.to(dev), cache=cache,
+                                position_ids=positions.to(dev)).logits.float()
+            logprobs = torch.log_softmax(logits, dim=-1).cpu()  # position t predicts token t+1
+        out_lp = []
+        for r, o in enumerate(option_ids):
+            rest = logprobs[r, torch.arange(len(o) - 1), torch.tensor(o[1:], dtype=torch.long)].sum().item() \
+                if len(o) > 1 else 0.0
+            out_lp.append(first[o[0]].item() + rest)
+        return out_lp
 
 
 @functools.lru_cache(maxsize=1)

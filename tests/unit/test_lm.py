@@ -253,6 +253,25 @@ def test_score_options_padding_in_the_batch_does_not_change_scores(gen):
     np.testing.assert_allclose(batched.loc["blue", "sum_logprob"], alone.loc["blue", "sum_logprob"], atol=1e-3)
 
 
+def test_score_options_with_a_shared_cache_equals_one_full_pass_per_option(gen):
+    """The context's key/value cache is reused; the scores equal a plain forward of c + o."""
+    import torch
+
+    options = ["blue", "grey with white clouds", "green"]
+    table = gen.score_options(SKY, options, answer_prefix="The sky is", details=True)
+    tok = gen.tokenizer
+    context = gen.chat_prompt(SKY) + "The sky is"
+    prefix = tok(context, add_special_tokens=False)["input_ids"]
+    for o in options:
+        full = tok(context + " " + o, add_special_tokens=False)["input_ids"]
+        assert full[:len(prefix)] == prefix
+        with torch.inference_mode():
+            lp = torch.log_softmax(gen.model(input_ids=torch.tensor([full])).logits[0].float(), -1)
+        want = sum(lp[t - 1, full[t]].item() for t in range(len(prefix), len(full)))
+        assert table.loc[o, "n_tokens"] == len(full) - len(prefix)
+        np.testing.assert_allclose(table.loc[o, "sum_logprob"], want, atol=1e-3)
+
+
 def test_generate_is_deterministic_text(gen):
     a = gen.generate("Name one fruit.", max_new_tokens=8)
     b = gen.generate("Name one fruit.", max_new_tokens=8)
