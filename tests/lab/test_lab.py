@@ -3,7 +3,8 @@
 Per chapter (``LAB_CHAPTERS``, see ``conftest.py``): no error output, no raw MyST markup in
 any rendered markdown cell, every ``{eval}`` number shown (and equal to the number the HTML
 build computes from the glued values), exercises with collapsed solutions, admonitions,
-maths, citations and glossary terms rendered, screenshots saved. Plus: explorer widgets are
+maths, citations and glossary terms rendered as links (no "Citation Not Found" or other
+unresolved-reference marker), screenshots saved. Plus: explorer widgets are
 live in Lab, on the kernel of the environment that runs the tests (the book's ``.venv``).
 """
 
@@ -16,6 +17,9 @@ import sys
 import pytest
 
 from lab_driver import REPO, open_notebook, shut_down_kernel
+
+from book_lab_links import markdown_links, normalise_url  # noqa: E402,I001  (lab_driver put _ext/ on the path)
+from cite_to_links import book_sources  # noqa: E402  (conftest put tools/ on the path)
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # MyST a reader must never see as text: role/directive names, fences, directive options, $$
@@ -118,14 +122,48 @@ def test_maths_admonitions_citations_and_terms_render(lab_run):
         assert sum(c.get("katex", 0) for c in cells) > 0, "no maths typeset (KaTeX)"
     n_admonitions = len(re.findall(DIRECTIVE.format(name=f"(?:{ADMONITIONS})"), md))
     assert sum(c.get("admonitions", 0) for c in cells) >= n_admonitions, "admonitions not rendered"
-    cite_keys = [k.strip() for m in re.finditer(r"\{cite(?::\w+)?\}`([^`]*)`", md) for k in m.group(1).split(",")]
-    shown_cites = " ".join(t for c in cells for t in (c.get("cites") or []))
-    missing = [k for k in cite_keys if k not in shown_cites]
-    assert missing == [], f"citations not rendered as citations: {missing}"
-    terms = [m.group(1) for m in re.finditer(r"\{term\}`([^`<]*?)(?:\s*<[^>]*>)?`", md)]
-    shown_terms = {t for c in cells for t in (c.get("terms") or [])}
-    missing = [t for t in terms if t not in shown_terms]
-    assert missing == [], f"glossary terms not rendered as terms: {missing}"
+    # citations and glossary terms are links (_ext/book_lab_links.py): each one is shown as a
+    # link with its text (author-year, the term) to its target (DOI/url, glossary.md#term-...)
+    sources = book_sources((REPO / lab_run.notebook).parent)
+    problems, n_cites, n_terms = [], 0, 0
+    for i, c in enumerate(lab_run.cells):
+        if c["cell"]["cell_type"] != "markdown":
+            continue
+        shown = c.get("anchors") or []
+        for text, url in markdown_links(_source(c)):
+            work, term = sources.work_at(url), sources.term_at(url)
+            if work is None and term is None:
+                continue
+            n_cites, n_terms = n_cites + (work is not None), n_terms + (term is not None)
+            if not any(a["text"] == text and _same_target(a["href"], url) for a in shown):
+                problems.append(f"cell {i}: [{text}]({url}) is not shown as a link "
+                                f"(links shown: {[(a['text'], a['href'][:60]) for a in shown][:8]})")
+    assert problems == [], f"{lab_run.notebook}: citations/terms not rendered as links:\n" + "\n".join(problems[:20])
+    print(f"{lab_run.notebook}: {n_cites} citations and {n_terms} glossary terms shown as links")
+
+
+def _same_target(href: str, url: str) -> bool:
+    """A link's href as JupyterLab writes it: as given (DOI/url), or for a file of the book
+    (glossary.md#term-x) the server's URL of that file, with the anchor kept."""
+    if href == url or normalise_url(href) == normalise_url(url):
+        return True
+    path, _, anchor = url.partition("#")
+    name = path.rsplit("/", 1)[-1]
+    return bool(name) and f"/{name}" in href.split("?")[0] and href.endswith(f"#{anchor}" if anchor else "")
+
+
+def test_no_unresolved_citation_or_term(lab_run):
+    """No "Citation Not Found" / "Cross Reference Not Found" icon, no dead term link, and no
+    raw {cite} / {term} role visible in any markdown cell."""
+    problems = []
+    for i, c in enumerate(lab_run.cells):
+        if c["cell"]["cell_type"] != "markdown" or not c.get("rendered"):
+            continue
+        problems += [f"cell {i}: {u}" for u in c.get("unresolved") or []]
+        for m in re.finditer(r"\{cite[\w:]*\}|\{term\}", c.get("prose") or ""):
+            problems.append(f"cell {i}: raw role {m.group(0)!r} in "
+                            f"'...{c['prose'][max(0, m.start() - 40): m.end() + 40]}...'")
+    assert problems == [], f"{lab_run.notebook}: unresolved references in JupyterLab:\n" + "\n".join(problems[:20])
 
 
 def test_screenshots_saved(lab_run):

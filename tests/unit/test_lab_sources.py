@@ -2,8 +2,9 @@
 
 ``make test-lab`` checks the rendering itself in a real JupyterLab; these are the rules that
 make it possible, checked on the sources: numbers as ``{eval}`` inline expressions whose
-names are glued under the same name, solutions that JupyterLab can collapse, and the Lab
-settings that let Run All fill in every number.
+names are glued under the same name, citations and glossary terms as links that the HTML
+build turns into ``{cite:p}``/``{cite:t}``/``{term}`` (``_ext/book_lab_links.py``), solutions
+that JupyterLab can collapse, and the Lab settings that let Run All fill in every number.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import ast
 import json
 import re
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,13 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
 
 from glue_to_eval import HELPER_NAME, ROLE_RE, eval_names  # noqa: E402
+from cite_to_links import book_sources  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "_ext"))
+from book_lab_links import links_to_roles  # noqa: E402
+
+# citation and glossary roles: jupyterlab-myst shows "Citation Not Found" / cannot reach glossary.md
+CITE_TERM_RE = re.compile(r"\{cite(?::\w+)?\}`[^`]*`|\{term\}`[^`]*`")
 
 NOTEBOOKS = sorted((ROOT / "book").glob("ch*.ipynb"))
 
@@ -39,6 +48,47 @@ def test_no_glue_roles_in_the_prose(path: Path):
              for m in ROLE_RE.finditer(_src(c))]
     assert roles == [], (f"{path.name}: {len(roles)} glue roles, e.g. {roles[:3]}; convert them with "
                          f".venv/bin/python tools/glue_to_eval.py {path.relative_to(ROOT)}")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_no_cite_or_term_roles_in_the_prose(path: Path):
+    """JupyterLab shows {cite} as its raw key, "Citation Not Found", and cannot resolve {term}:
+    citations and terms are links (tools/cite_to_links.py)."""
+    roles = [m.group(0) for c in _load(path)["cells"] if c["cell_type"] == "markdown"
+             for m in CITE_TERM_RE.finditer(_src(c))]
+    assert roles == [], (f"{path.name}: {len(roles)} citation/glossary roles, e.g. {roles[:3]}; convert "
+                         f"them with .venv/bin/python tools/cite_to_links.py {path.relative_to(ROOT)}")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_citation_and_glossary_links_resolve(path: Path):
+    """Every citation link is a work of references.bib with its author-year label (authors' last
+    names and year), in a parenthesis or narrative; every glossary link names a term of
+    glossary.md: what the HTML build turns into roles, or warns about (-W)."""
+    sources = book_sources(path.parent)
+    problems = []
+    for i, c in enumerate(_load(path)["cells"]):
+        if c["cell_type"] != "markdown":
+            continue
+        roles, found = links_to_roles(_src(c), sources)
+        problems += [f"markdown cell {i}: {p}" for p in found]
+        # the roles the links became (roles left in the source are the test above's business)
+        made = Counter(CITE_TERM_RE.findall(roles)) - Counter(CITE_TERM_RE.findall(_src(c)))
+        for role in made:
+            body = role.split("`")[1]
+            if role.startswith("{cite"):
+                missing = [k for k in body.split(",") if k not in sources.works]
+                problems += [f"markdown cell {i}: {role}: not in references.bib: {missing}"] if missing else []
+            elif not sources.term_for(re.sub(r"^.*<(.+)>$", r"\1", body)):
+                problems.append(f"markdown cell {i}: {role}: not a term of glossary.md")
+    assert problems == [], f"{path.name}:\n" + "\n".join(problems)
+
+
+def test_the_book_build_turns_the_links_into_roles():
+    import yaml
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    assert config["sphinx"]["local_extensions"].get("book_lab_links") == "_ext"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
