@@ -21,6 +21,14 @@ Usage in a notebook::
         return fig            # return a Figure, a string, or a DataFrame
 
     explore(plot_mix, alpha=(0.0, 1.0, 0.1))   # last expression of the cell
+
+:func:`folded` uses the same two-sided bundle for the result of an exercise's solution: in
+JupyterLab a *collapsed* ``ipywidgets.Accordion`` that holds the result (Run All re-opens
+the outputs of every cell it runs, even those of a cell whose outputs are hidden, but a
+collapsed accordion stays collapsed until the student clicks it), in the HTML book the
+result's own rendering (a table, a figure, text) inside the solution's dropdown::
+
+    folded(table)                 # last line of a gated solution's code cell
 """
 
 from __future__ import annotations
@@ -42,7 +50,10 @@ DEFAULT_NOTE = (
     "Interactive version: run this notebook in JupyterLab and move the controls."
 )
 
-__all__ = ["DEFAULT_NOTE", "Explorer", "explore", "figure_to_png", "static_bundle"]
+DEFAULT_FOLDED_TITLE = "Show the solution's result"
+
+__all__ = ["DEFAULT_FOLDED_TITLE", "DEFAULT_NOTE", "Explorer", "Folded", "explore", "figure_to_png",
+           "folded", "rich_bundle", "static_bundle"]
 
 
 def figure_to_png(fig: Figure, dpi: int = 100) -> bytes:
@@ -113,6 +124,18 @@ def _show_live(result: Any) -> None:
         display(result)
 
 
+def _with_widget_view(static: dict[str, Any], widget: Any, include: Any = None,
+                      exclude: Any = None) -> dict[str, Any]:
+    """``static`` plus the widget's view (``WIDGET_VIEW_MIME``), which JupyterLab prefers and
+    the HTML book drops (``nb_mime_priority_overrides`` in ``_config.yml``)."""
+    bundle = dict(static)
+    if widget is not None:
+        live = widget._repr_mimebundle_(include=include, exclude=exclude) or {}
+        if WIDGET_VIEW_MIME in live:
+            bundle[WIDGET_VIEW_MIME] = live[WIDGET_VIEW_MIME]
+    return bundle
+
+
 class Explorer:
     """A live ``ipywidgets.interactive`` control plus a static rendering of its defaults.
 
@@ -132,12 +155,7 @@ class Explorer:
         self.static = static
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        bundle = dict(self.static)
-        if self.widget is not None:
-            live = self.widget._repr_mimebundle_(include=include, exclude=exclude) or {}
-            if WIDGET_VIEW_MIME in live:
-                bundle[WIDGET_VIEW_MIME] = live[WIDGET_VIEW_MIME]
-        return bundle
+        return _with_widget_view(self.static, self.widget, include, exclude)
 
 
 def _check_control(ipywidgets: Any, name: str, abbrev: Any, default: Any) -> None:
@@ -232,3 +250,90 @@ def explore(fn: Callable[..., Any], *, note: str = DEFAULT_NOTE, **controls: Any
         for num in set(plt.get_fignums()) - before:
             plt.close(num)
     return Explorer(widget, values, first["static"])
+
+
+# ------------------------------------------------------------------------------------ folded
+def rich_bundle(obj: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``(data, metadata)``: the MIME bundle a notebook shows for ``obj`` as a cell's result.
+
+    A matplotlib ``Figure`` becomes a PNG (``image/png`` and ``text/plain``; the figure is
+    left open), a string its text as ``print`` shows it (``text/plain``, no quotes), anything
+    else what IPython's display formatter makes of it (a DataFrame: ``text/html`` and
+    ``text/plain``), with the running kernel's settings when there is one. A widget view in
+    ``obj``'s own bundle is dropped: the HTML book could not show it.
+    """
+    if obj is None:
+        raise ValueError("obj: expected a result to show (a DataFrame, Series, Figure, string or "
+                         "anything with a rich display), got None")
+    if isinstance(obj, Figure):
+        return ({"image/png": base64.b64encode(figure_to_png(obj)).decode("ascii"),
+                 "text/plain": repr(obj)}, {})
+    if isinstance(obj, str):
+        return {"text/plain": obj}, {}
+    from IPython import get_ipython
+    from IPython.core.formatters import DisplayFormatter
+
+    shell = get_ipython()
+    formatter = shell.display_formatter if shell is not None else DisplayFormatter()
+    data, metadata = formatter.format(obj)
+    data = {k: v for k, v in data.items() if k != WIDGET_VIEW_MIME}
+    if not data:
+        raise ValueError(f"obj: {type(obj).__name__} has no static representation to show "
+                         "(no text/plain, text/html or image)")
+    return dict(data), {k: v for k, v in (metadata or {}).items() if k in data}
+
+
+class Folded:
+    """A result shown collapsed in JupyterLab and as itself in the HTML book (see :func:`folded`).
+
+    Attributes
+    ----------
+    widget:
+        the collapsed ``ipywidgets.Accordion`` (one panel: an ``ipywidgets.Output`` holding
+        the result), or ``None`` when ipywidgets is missing.
+    static:
+        the result's own MIME bundle (see :func:`rich_bundle`), what the HTML book shows.
+    metadata:
+        the display metadata of that bundle (e.g. an image's size).
+    title:
+        the accordion's title.
+    """
+
+    def __init__(self, widget: Any, static: dict[str, Any], metadata: dict[str, Any],
+                 title: str) -> None:
+        self.widget = widget
+        self.static = static
+        self.metadata = metadata
+        self.title = title
+
+    def _repr_mimebundle_(self, include: Any = None,
+                          exclude: Any = None) -> tuple[dict[str, Any], dict[str, Any]]:
+        return _with_widget_view(self.static, self.widget, include, exclude), dict(self.metadata)
+
+
+def folded(obj: Any, title: str = DEFAULT_FOLDED_TITLE) -> Folded:
+    """Show ``obj`` folded away in JupyterLab, as itself in the HTML book.
+
+    For the results of exercise solutions: JupyterLab's Run All shows the outputs of every
+    cell it runs, also of a solution's cells whose outputs were hidden (``jupyter:
+    outputs_hidden``). Make ``folded(result)`` the last line of such a cell: in JupyterLab
+    the cell shows a collapsed accordion titled ``title``, and the result appears when the
+    student opens it; the HTML book, which shows no widgets, shows the result as a cell
+    would (a DataFrame's table, a figure, a string as ``print`` shows it).
+
+    ``obj`` is a DataFrame, Series, matplotlib Figure (closed once rendered, so that it is
+    not shown a second time, unfolded, at the end of the cell), string, or anything with a
+    rich display; ``title`` a non-empty string.
+    """
+    title = _checks.text(title, "title")
+    data, metadata = rich_bundle(obj)
+    if isinstance(obj, Figure):
+        plt.close(obj)
+    try:
+        import ipywidgets
+    except ImportError:  # the static rendering only
+        return Folded(None, data, metadata, title)
+    panel = ipywidgets.Output(outputs=({"output_type": "display_data", "data": data,
+                                        "metadata": metadata},))
+    accordion = ipywidgets.Accordion(children=(panel,), titles=(title,), selected_index=None)
+    return Folded(accordion, data, metadata, title)

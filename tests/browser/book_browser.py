@@ -167,6 +167,13 @@ COLLECT_FACTS_JS = r"""
        .forEach(el => el.remove());
   const proseText = clone.innerText || clone.textContent || '';
 
+  // all the text of the page, code included, also what a reader can unfold (a hide-input
+  // toggle, a closed solution); only scripts and styles left out. Cells tagged
+  // remove-input are not in the HTML at all.
+  const whole = article.cloneNode(true);
+  whole.querySelectorAll('script, style').forEach(el => el.remove());
+  const pageText = whole.textContent || '';
+
   const images = Array.from(document.images).map(img => ({
     src: img.currentSrc || img.src, complete: img.complete, width: img.naturalWidth,
     alt: img.alt || ''}));
@@ -220,7 +227,7 @@ COLLECT_FACTS_JS = r"""
   return {
     title: document.title,
     h1: (article.querySelector('h1') || {}).textContent || '',
-    proseText, images, mathCount: mathNodes.length, untypeset,
+    proseText, pageText, images, mathCount: mathNodes.length, untypeset,
     mjxCount: document.querySelectorAll('mjx-container').length,
     links, ids, codeBlocks: codeBlocks.length, codeWithoutCopy, solutions,
     emptyWidgets, blankWidgetOutputs, launch, download, externalAssets,

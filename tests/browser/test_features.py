@@ -67,7 +67,8 @@ def test_solution_opens_on_click(browser, base_url, visit):
         solution = page.locator(".solution.admonition").first
         body = solution.locator(":scope > :not(.admonition-title)").first
         assert not body.is_visible()
-        solution.locator(".admonition-title").click()
+        # its own title: the solution's prose sits in a nested admonition with a title too
+        solution.locator(":scope > .admonition-title").click()
         body.wait_for(state="visible", timeout=TIMEOUT_MS)
         assert body.is_visible()
     finally:

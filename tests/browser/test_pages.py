@@ -48,6 +48,15 @@ def test_math_typeset(visit, docname):
     assert leftovers == [], f"raw TeX left in the visible text: {leftovers[:5]}"
 
 
+def test_no_bookkeeping_code_on_the_page(visit, docname):
+    """glue(...) is bookkeeping: it belongs in cells tagged remove-input, which the HTML
+    leaves out. The page's text (code included, also behind a toggle) never shows it."""
+    text = visit(docname).facts["pageText"]
+    shown = sorted({line.strip()[:100] for line in text.splitlines() if "glue(" in line})
+    assert shown == [], (f"{visit(docname).url} shows glue calls (tag their cells "
+                         f"remove-input): {shown[:5]}")
+
+
 def test_no_request_leaves_the_machine(visit, docname):
     page = visit(docname)
     outside = [u for u in page.requests

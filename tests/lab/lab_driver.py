@@ -39,10 +39,13 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-b
 LOCAL_HOST = "127.0.0.1"
 SKIP_TAG = "skip-execution"  # GPU-only cells (they also carry nbval-skip)
 
-# JupyterLab settings of the test server: no news/update pop-up over the screenshots
+# JupyterLab settings of the test server: no news/update pop-up over the screenshots, and no
+# autosave (a chapter that runs longer than its interval would be saved, with its outputs and
+# with the solutions' hidden state that Run All undid, into the repository's notebook)
 USER_SETTINGS = {
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
         "fetchNews": "false", "checkForUpdates": False},
+    "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
 }
 # the book's JupyterLab defaults, the ones `make lab` uses (every cell attached: see the file)
 APP_SETTINGS_DIR = REPO / "lab-settings"
@@ -182,10 +185,28 @@ COLLECT_JS = f"""() => {{
             '[title="Citation Has No Label"]')).map(e => `${{e.getAttribute('title')}}: ${{e.textContent.trim()}}`)
             .concat(Array.from(view.querySelectorAll('a.hover-link[href="#"]')).map(a => `dead link: ${{a.textContent.trim()}}`));
         out.inlineCode = Array.from(view.querySelectorAll('code')).map(e => e.textContent);
+        // what a student can read without clicking (innerText skips the body of a closed
+        // <details>), and the dropdowns (admonitions with class dropdown render as <details>)
+        out.visibleText = view.innerText;
+        out.dropdowns = Array.from(view.querySelectorAll('details')).map(d => ({{
+          title: ((d.querySelector('summary') || {{}}).innerText || '').trim(), open: d.open}}));
       }}
     }} else if (cell.cell_type === 'code') {{
       out.widgets = w.node.querySelectorAll('.jp-OutputArea .jupyter-widgets, .jp-OutputArea .widget-interact').length;
       out.sliders = w.node.querySelectorAll('.jp-OutputArea .widget-slider, .jp-OutputArea input[type=range]').length;
+      // what a student sees of the outputs: the visible text and pictures/tables of each output
+      // (innerText leaves out what is hidden, e.g. the panel of a collapsed accordion), and the
+      // accordions (recsys_helpers.widgets.folded): their titles, open panels, visible contents
+      const seen = e => e.checkVisibility ? e.checkVisibility() : e.offsetParent !== null;
+      const headers = '.jupyter-widget-Collapse-header';
+      out.shownOutputs = w.outputHidden ? [] : Array.from(w.node.querySelectorAll('.jp-OutputArea-output'))
+        .filter(seen).map(e => ({{text: e.innerText.trim(),
+          media: Array.from(e.querySelectorAll('img, table, canvas, svg, video'))
+            .filter(m => seen(m) && !m.closest(headers)).length}}));
+      out.accordions = Array.from(w.node.querySelectorAll('.jp-OutputArea .widget-accordion')).map(a => ({{
+        titles: Array.from(a.querySelectorAll(headers)).map(h => h.innerText.trim()),
+        open: a.querySelectorAll('.jupyter-widget-Collapse-open').length,
+        contentVisible: Array.from(a.querySelectorAll('.jupyter-widget-Collapse-contents')).some(seen)}}));
     }}
     return out;
   }});
@@ -200,6 +221,7 @@ class LabRun:
     seconds: float
     cells: list[dict[str, Any]]
     skipped: list[int] = field(default_factory=list)
+    before: list[dict[str, Any]] = field(default_factory=list)  # the cells as opened, before Run All
     screenshots: list[Path] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
@@ -346,6 +368,7 @@ def run_chapter(browser: Any, server: LabServer, notebook: str, screenshot_dir: 
     page = context.new_page()
     page.set_default_timeout(120_000)
     run = LabRun(notebook=notebook, seconds=0.0, cells=[])
+    on_disk = (server.root / notebook).read_bytes()
     page.on("console", lambda m: run.console_errors.append(m.text[:300]) if m.type == "error" else None)
     page.on("pageerror", lambda e: run.page_errors.append((str(e) + " @ " + (getattr(e, "stack", "") or ""))[:600]))
     try:
@@ -353,6 +376,7 @@ def run_chapter(browser: Any, server: LabServer, notebook: str, screenshot_dir: 
         cells = page.evaluate(COLLECT_JS)
         skipped = [i for i, c in enumerate(cells) if SKIP_TAG in (c["cell"].get("metadata", {}).get("tags") or [])]
         run.skipped = skipped
+        run.before = cells
         start = time.monotonic()
         if not skipped:
             _menu(page, "Run", "Run All Cells")
@@ -380,6 +404,9 @@ def run_chapter(browser: Any, server: LabServer, notebook: str, screenshot_dir: 
     finally:
         shut_down_kernel(page)
         context.close()
+    if (server.root / notebook).read_bytes() != on_disk:
+        raise RuntimeError(f"{notebook} changed on disk while JupyterLab ran it (saved by JupyterLab, "
+                           "or edited meanwhile): check it with git diff before committing")
     return run
 
 

@@ -5,7 +5,9 @@ any rendered markdown cell, every ``{eval}`` number shown (and equal to the numb
 build computes from the glued values), exercises with collapsed solutions, admonitions,
 maths, citations and glossary terms rendered as links (no "Citation Not Found" or other
 unresolved-reference marker), screenshots saved. Plus: explorer widgets are
-live in Lab, on the kernel of the environment that runs the tests (the book's ``.venv``).
+live in Lab, on the kernel of the environment that runs the tests (the book's ``.venv``), and
+a solution's result folded by ``recsys_helpers.widgets.folded`` stays collapsed after Run All
+while a printed one is caught.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import sys
 
 import pytest
 
-from lab_driver import REPO, open_notebook, shut_down_kernel
+from lab_driver import COLLECT_JS, REPO, _menu, _wait_idle, open_notebook, shut_down_kernel
 
 from book_lab_links import markdown_links, normalise_url  # noqa: E402,I001  (lab_driver put _ext/ on the path)
 from cite_to_links import book_sources  # noqa: E402  (conftest put tools/ on the path)
@@ -100,19 +102,113 @@ def test_exercises_and_collapsed_solutions_render(lab_run):
     assert len(solutions) == n_dropdowns + n_gated, (
         f"{len(solutions)} of {n_dropdowns + n_gated} solutions rendered as a collapsible box")
     assert not any(solutions), "a solution is expanded: students must click to see it"
-    # gated solutions (solution-start ... solution-end): the cells in between are collapsed
-    inside, open_cells = False, []
-    for i, c in enumerate(lab_run.cells):
-        src = _source(c)
-        if inside and not re.search(DIRECTIVE.format(name="solution-end"), src):
-            if not c.get("inputHidden") or (c["cell"]["cell_type"] == "code" and not c.get("outputHidden")):
-                open_cells.append(i)
-        if re.search(DIRECTIVE.format(name="solution-start"), src):
-            inside = True
-        if re.search(DIRECTIVE.format(name="solution-end"), src):
-            inside = False
-    assert open_cells == [], (f"cells of a gated solution shown in Lab: {open_cells} (give them the "
-                              "metadata jupyter.source_hidden and jupyter.outputs_hidden)")
+    # gated solutions (solution-start ... solution-end): the cells in between are collapsed when
+    # the notebook is opened, and Run All (which opens the outputs of every code cell it runs)
+    # shows no result of a solution: recsys_helpers.widgets.folded keeps it in a closed accordion
+    before = [f"cell {i}: {why}" for i, c, where in _gated(lab_run.before)
+              if (why := _shown_solution(c, where))]
+    after = [f"cell {i}: {why}" for i, c, where in _gated(lab_run.cells)
+             if where == "end" or c["cell"]["cell_type"] == "code"
+             if (why := _shown_solution(c, where))]
+    assert before == [], (
+        "cells of a gated solution shown in Lab when the notebook is opened (give them the metadata "
+        "jupyter.source_hidden, code cells also jupyter.outputs_hidden):\n" + "\n".join(before))
+    assert after == [], (
+        "cells of a gated solution shown in Lab after Run All (end a code cell that shows a result "
+        "with recsys_helpers.widgets.folded(result)):\n" + "\n".join(after))
+
+
+def test_solution_prose_after_run_all(lab_run):
+    """JupyterLab's Run All shows every markdown cell it runs (runCell sets ``inputHidden =
+    false``), so the prose of a gated solution sits in a dropdown admonition (class
+    ``solution-text``) that jupyterlab-myst renders closed: only its title is readable."""
+    prose = [i for i, c, where in _gated(lab_run.before)
+             if where == "inside" and c["cell"]["cell_type"] == "markdown"]
+    if not prose:
+        pytest.skip(f"{lab_run.notebook}: no markdown cell inside a gated solution")
+    shown = [f"cell {i}: {why}" for i in prose
+             if (why := _shown_solution(lab_run.cells[i], "inside"))]
+    assert shown == [], f"{lab_run.notebook}: solution prose readable after Run All:\n" + "\n".join(shown)
+
+
+def _gated(cells: list[dict]):
+    """(index, cell, where) of the cells of gated solutions: where is "end" for the cell with
+    the solution-end, "inside" for the cells between a solution-start and it. A cell may end
+    one solution and start the next (the end, the next exercise, its solution-start)."""
+    marker = re.compile(r"(?m)^\s*(?:`{3,}|:{3,})\{solution-(start|end)\}")
+    inside = False
+    for i, c in enumerate(cells):
+        marks = marker.findall(_source(c)) if c["cell"]["cell_type"] == "markdown" else []
+        if inside:
+            yield i, c, "end" if "end" in marks else "inside"
+        if marks:
+            inside = marks[-1] == "start"
+
+
+def _shown_solution(c: dict, where: str) -> str | None:
+    """What a student sees of a cell of a gated solution (None: only collapsed cells, or
+    collapsed accordions of recsys_helpers.widgets.folded, with their titles)."""
+    if where == "end":
+        # jupyterlab-myst renders each cell alone: prose before the solution-end is not in it
+        before = re.split(DIRECTIVE.format(name="solution-end"), _source(c))[0]
+        return None if not before.strip() or c.get("inputHidden") else (
+            f"the prose {before.strip()[:40]!r} before the solution-end is shown")
+    if c["cell"]["cell_type"] == "markdown" and not c.get("inputHidden"):
+        text = c.get("visibleText") or ""
+        for d in c.get("dropdowns") or []:
+            if d["open"]:
+                return f"the dropdown {d['title']!r} is open"
+            text = text.replace(d["title"], "", 1)
+        return f"the prose {text.strip()[:40]!r} is shown" if text.strip() else None
+    if not c.get("inputHidden"):
+        return "its source is shown"
+    if c["cell"]["cell_type"] != "code" or c.get("outputHidden"):
+        return None
+    accordions = c.get("accordions") or []
+    for a in accordions:
+        if a["open"] or a["contentVisible"]:
+            return f"the accordion {a['titles']} is open"
+    titles = [t for a in accordions for t in a["titles"]]
+    for output in c.get("shownOutputs") or []:
+        text = output["text"]
+        for title in titles:
+            text = text.replace(title, "", 1)
+        if text.strip() or output["media"]:
+            return (f"its output is shown: {output['text'][:60]!r}"
+                    + (f" and {output['media']} pictures/tables" if output["media"] else ""))
+    return None
+
+
+@pytest.mark.parametrize(("facts", "shown"), [
+    ({"inputHidden": True, "outputHidden": True}, False),
+    ({"inputHidden": True, "outputHidden": False, "shownOutputs": []}, False),
+    ({"inputHidden": True, "outputHidden": False, "shownOutputs": [{"text": "Show it", "media": 0}],
+      "accordions": [{"titles": ["Show it"], "open": 0, "contentVisible": False}]}, False),
+    ({"inputHidden": True, "outputHidden": False, "shownOutputs": [{"text": "0.123", "media": 0}]}, True),
+    ({"inputHidden": True, "outputHidden": False, "shownOutputs": [{"text": "", "media": 1}]}, True),
+    ({"inputHidden": True, "outputHidden": False, "shownOutputs": [{"text": "Show it\n0.1", "media": 1}],
+      "accordions": [{"titles": ["Show it"], "open": 1, "contentVisible": True}]}, True),
+    ({"inputHidden": True, "outputHidden": False, "shownOutputs": [{"text": "Show it\n0.1", "media": 0}],
+      "accordions": [{"titles": ["Show it"], "open": 0, "contentVisible": False}]}, True),
+    ({"inputHidden": False, "outputHidden": True}, True),
+])
+def test_the_check_of_gated_cells_catches_a_shown_result(facts, shown):
+    """The rule above, on the facts lab_driver collects (no browser needed)."""
+    cell = {"cell": {"cell_type": "code", "source": "x"}, **facts}
+    assert (_shown_solution(cell, "inside") is not None) == shown
+
+
+@pytest.mark.parametrize(("facts", "shown"), [
+    ({"inputHidden": True}, False),
+    ({"inputHidden": False, "visibleText": "The rest of the solution",
+      "dropdowns": [{"title": "The rest of the solution", "open": False}]}, False),
+    ({"inputHidden": False, "visibleText": "The rest of the solution\nThe answer is 42.",
+      "dropdowns": [{"title": "The rest of the solution", "open": True}]}, True),
+    ({"inputHidden": False, "visibleText": "The answer is 42.", "dropdowns": []}, True),
+])
+def test_what_counts_as_shown_solution_prose(facts, shown):
+    cell = {"cell": {"cell_type": "markdown", "source": "x"}, **facts}
+    assert (_shown_solution(cell, "inside") is not None) == shown
 
 
 def test_maths_admonitions_citations_and_terms_render(lab_run):
@@ -222,6 +318,59 @@ def test_widgets_live_on_the_books_kernel(browser, lab_server, screenshot_dir):
         page.wait_for_function("() => document.body.innerText.includes('alpha is 0.6')", timeout=60_000)
         assert "alpha is 0.6" in output.inner_text()
         page.screenshot(path=str(screenshot_dir / "lab_widgets.png"))
+    finally:
+        shut_down_kernel(page)
+        context.close()
+        path.unlink(missing_ok=True)
+
+
+# ------------------------------------------------------------------ a folded result and a printed one
+HIDDEN = {"jupyter": {"source_hidden": True, "outputs_hidden": True}}
+GATED_NOTEBOOK = {
+    "cells": [
+        {"cell_type": "markdown", "id": "start", "metadata": {},
+         "source": "```{solution-start} ex\n:class: dropdown\n```\n\nThe answer:"},
+        {"cell_type": "code", "execution_count": None, "id": "printed", "metadata": HIDDEN, "outputs": [],
+         "source": "print('printed result 4711')"},
+        {"cell_type": "code", "execution_count": None, "id": "folded", "metadata": HIDDEN, "outputs": [],
+         "source": ("import pandas as pd\nfrom recsys_helpers import widgets\n\n"
+                    "widgets.folded(pd.DataFrame({'folded result': [4242]}), title='Show it')")},
+        {"cell_type": "markdown", "id": "end", "metadata": {}, "source": "```{solution-end}\n```"},
+    ],
+    "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
+    "nbformat": 4, "nbformat_minor": 5,
+}
+
+
+def test_a_folded_result_stays_collapsed_and_a_printed_one_is_caught(browser, lab_server, screenshot_dir):
+    """Run All opens the outputs of both hidden cells: the printed result is shown (and the
+    check above says so), the folded one is a collapsed accordion that opens on a click."""
+    folder = REPO / "_build" / "lab-check"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "folded_check.ipynb"
+    path.write_text(json.dumps(GATED_NOTEBOOK), encoding="utf-8")
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(120_000)
+    try:
+        open_notebook(page, lab_server, path.relative_to(REPO).as_posix())
+        _menu(page, "Run", "Run All Cells")
+        _wait_idle(page, 120)
+        page.wait_for_selector(".jp-OutputArea .widget-accordion", timeout=60_000)
+        cells = page.evaluate(COLLECT_JS)
+        found = {c["cell"]["id"]: _shown_solution(c, where) for _, c, where in _gated(cells)}
+        assert not cells[1]["outputHidden"], "Run All no longer opens hidden outputs: folded may be moot"
+        assert found["printed"] and "printed result 4711" in found["printed"], found
+        assert found["folded"] is None and found["end"] is None, found
+        assert cells[2]["accordions"] == [{"titles": ["Show it"], "open": 0, "contentVisible": False}]
+        page.screenshot(path=str(screenshot_dir / "lab_folded_collapsed.png"))
+        # the student clicks: the result appears
+        page.click(".jp-OutputArea .widget-accordion .jupyter-widget-Collapse-header")
+        page.wait_for_function("() => document.body.innerText.includes('4242')", timeout=30_000)
+        opened = page.evaluate(COLLECT_JS)[2]
+        assert opened["accordions"][0]["open"] == 1 and opened["accordions"][0]["contentVisible"]
+        assert _shown_solution(opened, "inside") is not None
+        page.screenshot(path=str(screenshot_dir / "lab_folded_opened.png"))
     finally:
         shut_down_kernel(page)
         context.close()

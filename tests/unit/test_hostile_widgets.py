@@ -101,6 +101,15 @@ REJECTED = [
     R("explore-control-empty-list", "^controls:.*'a' has no options", w.explore, plot, a=[]),
     R("explore-control-empty-dict", "^controls:.*'a' has no options", w.explore, plot, a={}),
     R("explore-second-control-bad", "^controls:.*'n'", w.explore, plot, a=(0.0, 1.0), n=None),
+    # ---------------------------------------------------------------- folded and rich_bundle
+    R("folded-obj-None", "^obj:", w.folded, None),
+    R("folded-title-None", "^title:", w.folded, "x", None),
+    R("folded-title-empty", "^title:", w.folded, "x", ""),
+    R("folded-title-blank", "^title:", w.folded, "x", " \n"),
+    R("folded-title-int", "^title:", w.folded, "x", 1),
+    R("folded-title-NaN", "^title:", w.folded, "x", NAN),
+    R("folded-title-list", "^title:", w.folded, "x", ["title"]),
+    R("rich-bundle-None", "^obj:", w.rich_bundle, None),
 ]
 
 
@@ -110,7 +119,7 @@ def test_hostile_input_is_rejected_by_name_and_leaves_no_figure(fn, args, kwargs
     try:
         with pytest.raises(ValueError, match=match):
             fn(*args, **kwargs)
-        if fn is w.explore:
+        if fn is w.explore or fn is w.folded:
             assert set(plt.get_fignums()) == before
     finally:
         plt.close("all")
@@ -137,6 +146,18 @@ DOCUMENTED = [
     D("explore-fixed-control", lambda got: got.values == {"a": 5}, w.explore, text_only, a=ipywidgets.fixed(5)),
     D("explore-widget-control", lambda got: got.values == {"a": 0.25}, w.explore, text_only,
       a=ipywidgets.FloatSlider(value=0.25, min=0.0, max=1.0)),
+    # folded: a result without HTML (its _repr_html_ returns None) is its text, as a cell shows it
+    D("folded-repr-html-None", lambda got: "text/html" not in got.static
+      and "NoHtml" in got.static["text/plain"], w.folded, NoHtml()),
+    # folded: a string is not HTML, whatever it holds; 0 and "" are results like any other
+    D("folded-html-like-string", lambda got: got.static == {"text/plain": "<b>bold</b>"}, w.folded,
+      "<b>bold</b>"),
+    D("folded-zero", lambda got: got.static["text/plain"] == "0", w.folded, 0),
+    D("folded-empty-string", lambda got: got.static == {"text/plain": ""}, w.folded, ""),
+    # folded: an explorer inside is its static rendering (no widget inside a widget's output)
+    D("folded-explorer", lambda got: w.WIDGET_VIEW_MIME not in got.static
+      and "Interactive version" in got.static["text/html"],
+      lambda: w.folded(w.explore(text_only, a=(0.0, 1.0)))),
     # braces in the note other than {settings} are kept as they are
     D("explore-note-braces", lambda got: "{x}" in got.static["text/plain"], w.explore, text_only,
       note="{x} {settings}", a=(0.0, 1.0)),

@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 from glue_to_eval import HELPER_NAME, ROLE_RE, eval_names  # noqa: E402
 from cite_to_links import book_sources  # noqa: E402
+from fold_solution_prose import is_wrapped  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "_ext"))
 from book_lab_links import links_to_roles  # noqa: E402
@@ -123,23 +124,94 @@ def test_every_eval_name_is_glued_under_its_own_name(path: Path):
     assert problems == [], f"{path.name}:\n" + "\n".join(problems)
 
 
+# Calls whose output a cell shows in any case (not only as its last expression's result);
+# plt: the inline backend shows every figure a cell leaves open
+SHOWING_CALLS = {"print", "display", "pprint"}
+FOLD_CALL = "folded"  # recsys_helpers.widgets.folded: a result that stays collapsed in Lab
+
+
+def _call_name(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Call):
+        if isinstance(node.func, ast.Name):
+            return node.func.id
+        if isinstance(node.func, ast.Attribute):
+            return node.func.attr
+    return None
+
+
+def _shown_after_run_all(source: str) -> str | None:
+    """Why a gated solution's code cell would show a result in JupyterLab after Run All, or None.
+
+    Run All shows the outputs of every cell it runs, whatever ``jupyter.outputs_hidden`` says:
+    a cell may produce no output, or end with ``widgets.folded(result)`` (a collapsed
+    accordion in Lab, the result itself in the HTML book)."""
+    tree = ast.parse(source)
+    last = tree.body[-1] if tree.body else None
+    folds = isinstance(last, ast.Expr) and _call_name(last.value) == FOLD_CALL
+    for node in ast.walk(tree):
+        name = _call_name(node)
+        if name in SHOWING_CALLS:
+            return f"calls {name}(), shown after Run All; pass the result to widgets.folded instead"
+        if name == "glue" and not any(k.arg == "display" and isinstance(k.value, ast.Constant)
+                                      and k.value.value is False for k in node.keywords):
+            return "glues with display, shown after Run All; add display=False"
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
+                and node.value.id == "plt" and node.attr != "close" and not folds:
+            return f"uses plt.{node.attr}: the inline backend shows its figures after Run All; " \
+                   "make one figure (fig, ax = plt.subplots()) and end with widgets.folded(fig)"
+    if isinstance(last, ast.Expr) and not folds and not source.rstrip().endswith(";") \
+            and _call_name(last.value) != "glue":
+        return (f"ends with the expression {ast.unparse(last.value)[:60]!r}, shown after Run All; "
+                f"end with widgets.folded(...) of it")
+    return None
+
+
+def _gated(cells: list[dict]):
+    """(index, cell, where) of every cell of a gated solution (solution-start ... solution-end):
+    where is "inside" for the cells in between, "end" for the cell with the solution-end."""
+    inside = False
+    for i, c in enumerate(cells):
+        marks = re.findall(r"\{solution-(start|end)\}", _src(c)) if c["cell_type"] == "markdown" else []
+        if inside:
+            yield i, c, "end" if "end" in marks else "inside"
+        if marks:
+            inside = marks[-1] == "start"
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_solutions_can_be_collapsed_in_lab(path: Path):
     cells = _load(path)["cells"]
-    # gated solutions (solution-start ... code cells ... solution-end) run in the build; in
-    # JupyterLab their code cells must be collapsed (source and outputs hidden), like a dropdown
-    inside, shown_gated = False, []
-    for i, c in enumerate(cells):
-        if c["cell_type"] == "markdown":
-            marks = re.findall(r"\{solution-(start|end)\}", _src(c))
-            inside = marks[-1] == "start" if marks else inside
-        elif inside:
-            meta = c["metadata"].get("jupyter") or {}
+    # gated solutions (solution-start ... cells ... solution-end) run in the build; in
+    # JupyterLab their cells must be collapsed (source and outputs hidden), like a dropdown
+    shown_gated, shown_results, shown_prose = [], [], []
+    for i, c, where in _gated(cells):
+        meta = c["metadata"].get("jupyter") or {}
+        if c["cell_type"] == "code":
             if not (meta.get("source_hidden") and meta.get("outputs_hidden")):
                 shown_gated.append(i)
+            # ... and Run All must not open their results again
+            why = _shown_after_run_all(_src(c))
+            if why:
+                shown_results.append(f"cell {i} {why}")
+        elif where == "end":
+            # jupyterlab-myst renders each cell alone: prose before the solution-end is shown
+            before = re.split(r"(?m)^\s*(?:`{3,}|:{3,})\{solution-end\}", _src(c))[0]
+            if before.strip():
+                shown_prose.append(f"cell {i}: {before.strip()[:50]!r}... before the solution-end "
+                                   "is shown in Lab; move it into a markdown cell of its own")
+        elif not is_wrapped(_src(c)):
+            # Run All renders (and shows) every markdown cell, hidden or not: the prose must sit
+            # in a dropdown that jupyterlab-myst renders closed (_ext/book_solution_text.py
+            # opens it inside the HTML solution)
+            shown_prose.append(f"cell {i}: the solution prose {_src(c).strip()[:40]!r} is shown "
+                               "after Run All in JupyterLab; wrap it in a solution-text dropdown: "
+                               ".venv/bin/python tools/fold_solution_prose.py " + path.name)
     assert shown_gated == [], (f"{path.name}: cells {shown_gated} of a gated solution would be shown to "
                                'students in JupyterLab; add "jupyter": {"source_hidden": true, '
                                '"outputs_hidden": true}')
+    assert shown_results == [], (f"{path.name}: a gated solution's result would be shown after Run All "
+                                 "in JupyterLab:\n" + "\n".join(shown_results))
+    assert shown_prose == [], f"{path.name}:\n" + "\n".join(shown_prose)
     start = next((i for i, c in enumerate(cells) if c["cell_type"] == "markdown"
                   and re.search(r"(?m)^##\s+Exercises\s*$", _src(c))), len(cells))
     shown = [i for i, c in enumerate(cells[start:], start) if c["cell_type"] == "code"
@@ -147,6 +219,24 @@ def test_solutions_can_be_collapsed_in_lab(path: Path):
              and not (c["metadata"].get("jupyter") or {}).get("source_hidden")]
     assert shown == [], (f"{path.name}: cells {shown} check a solution but JupyterLab shows their code; "
                          'add the metadata "jupyter": {"source_hidden": true}')
+
+
+@pytest.mark.parametrize(("source", "shown"), [
+    ("x = 1\nassert x", False),
+    ("table = f(x)\nwidgets.folded(table)", False),
+    ("from recsys_helpers.widgets import folded\nfolded(f(x), title='Result')", False),
+    ("glue('a', a, display=False)", False),
+    ("table = f(x)\ntable;", False),
+    ("table = f(x)\ntable", True),
+    ("print(table)", True),
+    ("display(table)\nwidgets.folded(table)", True),
+    ("glue('a', a)", True),
+    ("fig, ax = plt.subplots()\nax.plot(x)", True),
+    ("fig, ax = plt.subplots()\nax.plot(x)\nwidgets.folded(fig)", False),
+    ("widgets.folded(table)\nx = 1\nx", True),
+])
+def test_the_gated_result_rule(source: str, shown: bool):
+    assert (_shown_after_run_all(source) is not None) == shown
 
 
 def test_lab_settings_attach_every_cell():
@@ -167,3 +257,13 @@ def test_make_lab_uses_the_settings_the_venv_and_allows_root_only_as_root():
     assert "$(if $(filter 0,$(shell id -u)),--allow-root)" in flags
     pins = (ROOT / "requirements.txt").read_text(encoding="utf-8")
     assert re.search(r"(?m)^jupyterlab-myst==\d", pins)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_bookkeeping_is_collapsed_in_lab(path: Path):
+    """Cells the HTML hides (remove-input: glue and asserts) show collapsed in JupyterLab too."""
+    shown = [i for i, c in enumerate(_load(path)["cells"]) if c["cell_type"] == "code"
+             and "remove-input" in (c["metadata"].get("tags") or [])
+             and not (c["metadata"].get("jupyter") or {}).get("source_hidden")]
+    assert shown == [], (f"{path.name}: bookkeeping cells {shown} (tag remove-input) show their code in "
+                         'JupyterLab; add the metadata "jupyter": {"source_hidden": true}')

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import builtins
+from pathlib import Path
 
 import matplotlib
 
@@ -13,7 +14,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from recsys_helpers.widgets import WIDGET_VIEW_MIME, explore, figure_to_png, static_bundle  # noqa: E402
+from recsys_helpers.widgets import (  # noqa: E402
+    DEFAULT_FOLDED_TITLE, WIDGET_VIEW_MIME, explore, figure_to_png, folded, rich_bundle, static_bundle)
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -130,3 +132,85 @@ def test_static_bundle_and_figure_to_png_validate():
     assert figure_to_png(fig)[:8] == PNG_SIGNATURE
     plt.close(fig)
     assert static_bundle(None, "just the note")["text/plain"] == "just the note"
+
+
+# ------------------------------------------------------------------------------------ folded
+def test_folded_bundle_has_the_widget_view_and_the_tables_own_html():
+    table = pd.DataFrame({"hit@10": [0.123, 0.098]}, index=["CF", "CF + MMR"])
+    shown = folded(table)
+    data, metadata = shown._repr_mimebundle_()
+    # JupyterLab renders the accordion ...
+    assert data[WIDGET_VIEW_MIME]["model_id"] == shown.widget.model_id
+    # ... the HTML book (no widget view) the table exactly as a cell ending with `table` would
+    assert data["text/html"] == table._repr_html_()
+    assert data["text/plain"] == repr(table)
+    assert {k: v for k, v in data.items() if k != WIDGET_VIEW_MIME} == rich_bundle(table)[0]
+
+
+def test_the_html_book_drops_the_widget_view():
+    import yaml
+
+    config = yaml.safe_load((Path(__file__).resolve().parents[2] / "_config.yml").read_text())
+    overrides = config["sphinx"]["config"]["nb_mime_priority_overrides"]
+    assert ["html", WIDGET_VIEW_MIME, None] in overrides
+
+
+def test_folded_accordion_is_collapsed_and_holds_the_result():
+    table = pd.DataFrame({"a": [1, 2]})
+    shown = folded(table, title="Show the table")
+    accordion = shown.widget
+    assert accordion.selected_index is None  # collapsed: the student clicks to open it
+    assert accordion.titles == ("Show the table",)
+    (panel,) = accordion.children
+    assert panel.outputs == ({"output_type": "display_data", "data": shown.static, "metadata": {}},)
+    assert "<table" in panel.outputs[0]["data"]["text/html"]
+    assert folded(table).title == DEFAULT_FOLDED_TITLE == folded(table).widget.titles[0]
+
+
+def test_folded_text_is_shown_as_print_shows_it():
+    data, _ = folded("hit@10 = 0.1230 <b>")._repr_mimebundle_()
+    assert data["text/plain"] == "hit@10 = 0.1230 <b>"  # no quotes, as print, and not as HTML
+    assert "text/html" not in data
+
+
+def test_folded_series_is_its_text():
+    series = pd.Series({"all rated movies": 0.1, "rated 4 or 5 only": 0.05})
+    data, _ = folded(series)._repr_mimebundle_()
+    assert data["text/plain"] == repr(series) and "text/html" not in data
+
+
+def test_folded_figure_is_a_png_and_is_closed():
+    fig = line_plot()
+    shown = folded(fig)
+    assert not plt.fignum_exists(fig.number)  # the inline backend will not show it unfolded
+    data, _ = shown._repr_mimebundle_()
+    assert base64.b64decode(data["image/png"])[:8] == PNG_SIGNATURE
+    assert "text/html" not in data and data["text/plain"].startswith("<Figure")
+    assert shown.widget.children[0].outputs[0]["data"]["image/png"] == data["image/png"]
+
+
+def test_folded_without_ipywidgets_is_the_result_alone(monkeypatch):
+    real_import = builtins.__import__
+
+    def no_ipywidgets(name, *args, **kwargs):
+        if name == "ipywidgets":
+            raise ImportError("ipywidgets hidden for this test")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_ipywidgets)
+    shown = folded(pd.DataFrame({"a": [1]}))
+    assert shown.widget is None
+    data, _ = shown._repr_mimebundle_()
+    assert WIDGET_VIEW_MIME not in data and "<table" in data["text/html"]
+
+
+@pytest.mark.parametrize(("args", "kwargs", "match"), [
+    ((None,), {}, "^obj:"),
+    (("x",), {"title": ""}, "^title:"),
+    (("x",), {"title": "   "}, "^title:"),
+    (("x",), {"title": None}, "^title:"),
+    (("x",), {"title": 3}, "^title:"),
+])
+def test_folded_validates_its_arguments(args, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        folded(*args, **kwargs)
