@@ -10,6 +10,7 @@ import re
 import urllib.error
 import urllib.request
 from functools import lru_cache
+from pathlib import Path
 from html.parser import HTMLParser
 from urllib.parse import unquote, urldefrag, urlsplit
 
@@ -97,6 +98,31 @@ def _ids_of(url: str) -> frozenset[str]:
     parser = _IdCollector()
     parser.feed(_fetch(url)[1])
     return frozenset(parser.ids)
+
+
+# external links a page may hold: a reference's DOI or arXiv page, a URL that references.bib
+# gives for a work without a DOI, and the official documentation of the tools the book uses
+# (tools.md). Anything else (a placeholder repository, a launch service) fails.
+REFERENCE_HOSTS = {"doi.org", "arxiv.org"}
+DOCUMENTATION_HOSTS = {"scikit-learn.org", "pytorch.org", "pandas.pydata.org", "jupyterbook.org",
+                       "ipywidgets.readthedocs.io", "huggingface.co"}
+BIB_URLS = frozenset(re.findall(r"(?m)^\s*url\s*=\s*\{([^}]+)\}",
+                                (Path(__file__).resolve().parents[2] / "book" / "references.bib")
+                                .read_text(encoding="utf-8")))
+
+
+def test_external_links_are_references_or_documentation(visit, docname):
+    page = visit(docname)
+    bad = []
+    for link in page.facts["links"]:
+        parts = urlsplit(link["href"])
+        if parts.scheme not in ("http", "https") or parts.hostname == LOCAL_HOST:
+            continue
+        host = (parts.hostname or "").removeprefix("www.")
+        if host in REFERENCE_HOSTS | DOCUMENTATION_HOSTS or link["href"] in BIB_URLS:
+            continue
+        bad.append(link["href"])
+    assert bad == [], f"links to places that are not references or documentation on {page.url}: {bad}"
 
 
 def test_internal_links_resolve(visit, docname):
