@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from contextlib import contextmanager
 
 import pytest
 
@@ -294,16 +295,28 @@ WIDGET_NOTEBOOK = {
 }
 
 
-def test_widgets_live_on_the_books_kernel(browser, lab_server, screenshot_dir):
+@contextmanager
+def _scratch_notebook(browser, lab_server, name: str, notebook: dict):
+    """Write ``notebook`` under _build/lab-check/, open it in JupyterLab, yield the page;
+    afterwards shut its kernel down, close the browser context and delete the file."""
     folder = REPO / "_build" / "lab-check"
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "widgets_check.ipynb"
-    path.write_text(json.dumps(WIDGET_NOTEBOOK), encoding="utf-8")
+    path = folder / name
+    path.write_text(json.dumps(notebook), encoding="utf-8")
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.set_default_timeout(120_000)
     try:
         open_notebook(page, lab_server, path.relative_to(REPO).as_posix())
+        yield page
+    finally:
+        shut_down_kernel(page)
+        context.close()
+        path.unlink(missing_ok=True)
+
+
+def test_widgets_live_on_the_books_kernel(browser, lab_server, screenshot_dir):
+    with _scratch_notebook(browser, lab_server, "widgets_check.ipynb", WIDGET_NOTEBOOK) as page:
         page.click(".lm-MenuBar-itemLabel:text-is('Run')")
         page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")
         page.wait_for_selector(".jp-OutputArea .widget-slider", timeout=120_000)
@@ -318,10 +331,6 @@ def test_widgets_live_on_the_books_kernel(browser, lab_server, screenshot_dir):
         page.wait_for_function("() => document.body.innerText.includes('alpha is 0.6')", timeout=60_000)
         assert "alpha is 0.6" in output.inner_text()
         page.screenshot(path=str(screenshot_dir / "lab_widgets.png"))
-    finally:
-        shut_down_kernel(page)
-        context.close()
-        path.unlink(missing_ok=True)
 
 
 # ------------------------------------------------------------------ a folded result and a printed one
@@ -345,15 +354,7 @@ GATED_NOTEBOOK = {
 def test_a_folded_result_stays_collapsed_and_a_printed_one_is_caught(browser, lab_server, screenshot_dir):
     """Run All opens the outputs of both hidden cells: the printed result is shown (and the
     check above says so), the folded one is a collapsed accordion that opens on a click."""
-    folder = REPO / "_build" / "lab-check"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "folded_check.ipynb"
-    path.write_text(json.dumps(GATED_NOTEBOOK), encoding="utf-8")
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    page = context.new_page()
-    page.set_default_timeout(120_000)
-    try:
-        open_notebook(page, lab_server, path.relative_to(REPO).as_posix())
+    with _scratch_notebook(browser, lab_server, "folded_check.ipynb", GATED_NOTEBOOK) as page:
         _menu(page, "Run", "Run All Cells")
         _wait_idle(page, 120)
         page.wait_for_selector(".jp-OutputArea .widget-accordion", timeout=60_000)
@@ -371,7 +372,3 @@ def test_a_folded_result_stays_collapsed_and_a_printed_one_is_caught(browser, la
         assert opened["accordions"][0]["open"] == 1 and opened["accordions"][0]["contentVisible"]
         assert _shown_solution(opened, "inside") is not None
         page.screenshot(path=str(screenshot_dir / "lab_folded_opened.png"))
-    finally:
-        shut_down_kernel(page)
-        context.close()
-        path.unlink(missing_ok=True)

@@ -75,3 +75,27 @@ def R(case_id: str, match: str, fn, *args, **kwargs):
 def D(case_id: str, check, fn, *args, **kwargs):
     """A documented call: ``check(fn(*args, **kwargs))`` must hold."""
     return pytest.param(fn, args, kwargs, check, id=case_id)
+
+
+def tiny_catalogue(varied_ratings: bool = False):
+    """12 items in two classes, three reviews each, whose texts use a few style words.
+
+    ``varied_ratings`` gives the items mean ratings 3.0, 3.5 and 4.0 in turn (else all 3.0).
+    """
+    from recsys_helpers import data
+
+    words = ["casual everyday tee", "for work at the office", "party dress for a wedding",
+             "boho embroidered top", "cozy winter knit", "beach summer vacation"]
+    reviews, items = [], []
+    for i in range(12):
+        cls, dept = ("Dresses", "Dresses") if i < 6 else ("Knits", "Tops")
+        for r in range(3):
+            reviews.append({"review_id": len(reviews), "item_id": 100 + i, "age": 30 + r, "title": f"Title {i}",
+                            "text": f"Lovely {words[(i + r) % 6]}.", "rating": 1 + (i + r) % 5,
+                            "recommended": 1, "positive_feedback": r, "division": "General",
+                            "department": dept, "class_name": cls})
+        items.append({"item_id": 100 + i, "title": f"{cls} #{100 + i}", "text": f"{cls} item",
+                      "categories": [dept, cls], "department": dept, "class_name": cls, "n_reviews": 3,
+                      "mean_rating": 3.0 + ((i % 3) / 2 if varied_ratings else 0.0)})
+    return data.ClothingReviews(pd.DataFrame(items), pd.DataFrame(reviews),
+                                data.CleaningReport(len(reviews), len(reviews), {}))

@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
-import urllib3  # noqa: F401 - Sphinx imports it; its import probes IPv6 with a socket, blocked in tests
+from sphinx_build import build_html
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "_ext"))
@@ -89,21 +89,9 @@ def _project(tmp_path: Path, markdown: str) -> Path:
     return tmp_path
 
 
-def _build(src: Path, *extra: str) -> tuple[int, str]:
-    import io
-    from contextlib import redirect_stderr
-
-    from sphinx.cmd.build import build_main
-
-    err = io.StringIO()
-    with redirect_stderr(err):
-        status = build_main(["-q", "-b", "html", *extra, str(src), str(src / "_build")])
-    return status, err.getvalue()
-
-
 def test_sphinx_build_shows_the_value_as_glue_did(tmp_path):
     src = _project(tmp_path, 'rho is {eval}`f"{rho:.3f}"`.')
-    status, err = _build(src, "-W")
+    status, err = build_html(src, "-W")
     assert status == 0, err
     html = (src / "_build" / "index.html").read_text(encoding="utf-8")
     assert '<span class="pasted-text">0.123</span>' in html
@@ -111,6 +99,6 @@ def test_sphinx_build_shows_the_value_as_glue_did(tmp_path):
 
 def test_sphinx_build_fails_with_W_on_a_missing_name(tmp_path):
     src = _project(tmp_path, "oops {eval}`rh0`.")
-    status, err = _build(src, "-W")
+    status, err = build_html(src, "-W")
     assert status != 0
     assert "{eval}`rh0` in index" in err and "rh0" in err

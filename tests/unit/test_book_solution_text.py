@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import io
 import re
-from contextlib import redirect_stderr
 from pathlib import Path
 
 import nbformat
+from sphinx_build import build_html
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -17,8 +16,6 @@ OTHER = "````{admonition} A real dropdown\n:class: dropdown\nStill folded.\n````
 
 
 def _build(tmp_path: Path, extensions: list[str]) -> str:
-    from sphinx.cmd.build import build_main
-
     (tmp_path / "conf.py").write_text(
         f"import sys\nsys.path.insert(0, {str(ROOT / '_ext')!r})\n"
         f"extensions = {extensions!r}\nnb_execution_mode = 'off'\n"
@@ -28,10 +25,8 @@ def _build(tmp_path: Path, extensions: list[str]) -> str:
     nb.cells = [nbformat.v4.new_markdown_cell("# Title"), nbformat.v4.new_markdown_cell(PROSE),
                 nbformat.v4.new_markdown_cell(OTHER)]
     nbformat.write(nb, tmp_path / "index.ipynb")
-    err = io.StringIO()
-    with redirect_stderr(err):
-        status = build_main(["-q", "-W", "-b", "html", str(tmp_path), str(tmp_path / "_build")])
-    assert status == 0, err.getvalue()
+    status, err = build_html(tmp_path, "-W")
+    assert status == 0, err
     return (tmp_path / "_build" / "index.html").read_text(encoding="utf-8")
 
 

@@ -15,11 +15,11 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from hostile import D, R, call_unchanged
+from hostile import D, R, call_unchanged, tiny_catalogue
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from recsys_helpers import data, simulate
+from recsys_helpers import simulate
 from recsys_helpers import explore as ex
 
 FAST = settings(max_examples=40, deadline=None, derandomize=True)
@@ -27,26 +27,9 @@ NAN, INF = float("nan"), float("inf")
 
 
 # --------------------------------------------------------------------------- a tiny shop
-def _tiny_catalogue() -> data.ClothingReviews:
-    """12 items in two classes, three reviews each, whose texts use a few style words."""
-    words = ["casual everyday tee", "for work at the office", "party dress for a wedding",
-             "boho embroidered top", "cozy winter knit", "beach summer vacation"]
-    reviews, items = [], []
-    for i in range(12):
-        cls, dept = ("Dresses", "Dresses") if i < 6 else ("Knits", "Tops")
-        for r in range(3):
-            reviews.append({"review_id": len(reviews), "item_id": 100 + i, "age": 30 + r, "title": f"Title {i}",
-                            "text": f"Lovely {words[(i + r) % 6]}.", "rating": 1 + (i + r) % 5,
-                            "recommended": 1, "positive_feedback": r, "division": "General",
-                            "department": dept, "class_name": cls})
-        items.append({"item_id": 100 + i, "title": f"{cls} #{100 + i}", "text": f"{cls} item",
-                      "categories": [dept, cls], "department": dept, "class_name": cls, "n_reviews": 3,
-                      "mean_rating": 3.0 + (i % 3) / 2})
-    return data.ClothingReviews(pd.DataFrame(items), pd.DataFrame(reviews),
-                                data.CleaningReport(len(reviews), len(reviews), {}))
 
 
-SIM = simulate.simulate_shop(12, seed=0, catalogue=_tiny_catalogue(), interests_per_user=(2, 3))
+SIM = simulate.simulate_shop(12, seed=0, catalogue=tiny_catalogue(varied_ratings=True), interests_per_user=(2, 3))
 ENV = ex.ShopEnvironment(SIM)
 N_ITEMS, N_C = ENV.members.shape
 USERS = ENV.user_ids[:3]
@@ -275,7 +258,7 @@ def _is_nan(v) -> bool:
     return isinstance(v, float) and math.isnan(v)
 
 
-NO_HIDDEN = ex.ShopEnvironment(simulate.simulate_shop(6, seed=1, catalogue=_tiny_catalogue(),
+NO_HIDDEN = ex.ShopEnvironment(simulate.simulate_shop(6, seed=1, catalogue=tiny_catalogue(varied_ratings=True),
                                                       interests_per_user=(2, 3), hidden_fraction=0.0))
 
 

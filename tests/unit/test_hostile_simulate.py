@@ -13,6 +13,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hostile import tiny_catalogue
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -29,23 +30,6 @@ def no_catalogue_load(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(data, "load_clothing_reviews", boom)
 
 
-def _tiny_catalogue() -> data.ClothingReviews:
-    """12 items in two classes, three reviews each, whose texts use a few style words."""
-    words = ["casual everyday tee", "for work at the office", "party dress for a wedding",
-             "boho embroidered top", "cozy winter knit", "beach summer vacation"]
-    reviews, items = [], []
-    for i in range(12):
-        cls, dept = ("Dresses", "Dresses") if i < 6 else ("Knits", "Tops")
-        for r in range(3):
-            reviews.append({"review_id": len(reviews), "item_id": 100 + i, "age": 30 + r, "title": f"Title {i}",
-                            "text": f"Lovely {words[(i + r) % 6]}.", "rating": 1 + (i + r) % 5,
-                            "recommended": 1, "positive_feedback": r, "division": "General",
-                            "department": dept, "class_name": cls})
-        items.append({"item_id": 100 + i, "title": f"{cls} #{100 + i}", "text": f"{cls} item",
-                      "categories": [dept, cls], "department": dept, "class_name": cls, "n_reviews": 3,
-                      "mean_rating": 3.0})
-    return data.ClothingReviews(pd.DataFrame(items), pd.DataFrame(reviews),
-                                data.CleaningReport(len(reviews), len(reviews), {}))
 
 
 # --------------------------------------------------------------------------- shared parameters
@@ -114,7 +98,7 @@ def test_shop_catalogue_type(bad):
 ], ids=repr)
 def test_shop_item_interests_parameters(kwargs, name):
     with pytest.raises(ValueError, match=name):
-        simulate.shop_item_interests(_tiny_catalogue(), **kwargs)
+        simulate.shop_item_interests(tiny_catalogue(), **kwargs)
 
 
 # --------------------------------------------------------------------------- promised sizes
@@ -159,7 +143,7 @@ def test_zero_fractions_are_valid():
 
 
 def test_shop_on_a_tiny_catalogue_does_not_modify_it():
-    cat = _tiny_catalogue()
+    cat = tiny_catalogue()
     items0, reviews0 = cat.items.copy(), cat.reviews.copy()
     sim = simulate.simulate_shop(12, seed=0, catalogue=cat, interests_per_user=(2, 3))
     pd.testing.assert_frame_equal(cat.items, items0)
@@ -173,7 +157,7 @@ def test_shop_on_a_tiny_catalogue_does_not_modify_it():
 
 
 def test_shop_catalogue_with_an_unreviewed_item_is_refused():
-    cat = _tiny_catalogue()
+    cat = tiny_catalogue()
     cat = data.ClothingReviews(cat.items, cat.reviews.query("item_id != 100").reset_index(drop=True), cat.report)
     with pytest.raises(ValueError, match="catalogue: 1 items have no review"):
         simulate.simulate_shop(5, catalogue=cat)

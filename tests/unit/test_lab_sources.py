@@ -42,11 +42,16 @@ def _src(cell: dict) -> str:
     return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
 
 
+def _markdown_matches(path: Path, pattern: re.Pattern) -> list[str]:
+    """Every match of ``pattern`` in the notebook's markdown cells."""
+    return [m.group(0) for c in _load(path)["cells"] if c["cell_type"] == "markdown"
+            for m in pattern.finditer(_src(c))]
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_no_glue_roles_in_the_prose(path: Path):
     """JupyterLab cannot render {glue:text}: numbers are {eval} expressions (tools/glue_to_eval.py)."""
-    roles = [m.group(0) for c in _load(path)["cells"] if c["cell_type"] == "markdown"
-             for m in ROLE_RE.finditer(_src(c))]
+    roles = _markdown_matches(path, ROLE_RE)
     assert roles == [], (f"{path.name}: {len(roles)} glue roles, e.g. {roles[:3]}; convert them with "
                          f".venv/bin/python tools/glue_to_eval.py {path.relative_to(ROOT)}")
 
@@ -55,8 +60,7 @@ def test_no_glue_roles_in_the_prose(path: Path):
 def test_no_cite_or_term_roles_in_the_prose(path: Path):
     """JupyterLab shows {cite} as its raw key, "Citation Not Found", and cannot resolve {term}:
     citations and terms are links (tools/cite_to_links.py)."""
-    roles = [m.group(0) for c in _load(path)["cells"] if c["cell_type"] == "markdown"
-             for m in CITE_TERM_RE.finditer(_src(c))]
+    roles = _markdown_matches(path, CITE_TERM_RE)
     assert roles == [], (f"{path.name}: {len(roles)} citation/glossary roles, e.g. {roles[:3]}; convert "
                          f"them with .venv/bin/python tools/cite_to_links.py {path.relative_to(ROOT)}")
 

@@ -83,15 +83,20 @@ def test_note_template_and_no_cdn_reference():
         assert cdn not in text
 
 
-def test_without_ipywidgets_only_the_static_rendering(monkeypatch):
+@pytest.fixture
+def no_ipywidgets(monkeypatch):
+    """``import ipywidgets`` fails, as on a machine without it."""
     real_import = builtins.__import__
 
-    def no_ipywidgets(name, *args, **kwargs):
+    def hide(name, *args, **kwargs):
         if name == "ipywidgets":
             raise ImportError("ipywidgets hidden for this test")
         return real_import(name, *args, **kwargs)
 
-    monkeypatch.setattr(builtins, "__import__", no_ipywidgets)
+    monkeypatch.setattr(builtins, "__import__", hide)
+
+
+def test_without_ipywidgets_only_the_static_rendering(no_ipywidgets):
     explorer = explore(line_plot, slope=(0.0, 3.0, 0.5))
     assert explorer.widget is None
     assert explorer.values == {"slope": 1.5}
@@ -189,15 +194,7 @@ def test_folded_figure_is_a_png_and_is_closed():
     assert shown.widget.children[0].outputs[0]["data"]["image/png"] == data["image/png"]
 
 
-def test_folded_without_ipywidgets_is_the_result_alone(monkeypatch):
-    real_import = builtins.__import__
-
-    def no_ipywidgets(name, *args, **kwargs):
-        if name == "ipywidgets":
-            raise ImportError("ipywidgets hidden for this test")
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_ipywidgets)
+def test_folded_without_ipywidgets_is_the_result_alone(no_ipywidgets):
     shown = folded(pd.DataFrame({"a": [1]}))
     assert shown.widget is None
     data, _ = shown._repr_mimebundle_()
