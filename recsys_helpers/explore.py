@@ -341,6 +341,12 @@ def first_new_cluster(history: pd.DataFrame, future: pd.DataFrame, members: pd.D
 
 
 # --------------------------------------------------------------------------- novel-interest rankers
+def _unit_rows(x: np.ndarray) -> np.ndarray:
+    """Rows scaled to length 1; a zero row stays zero (so its cosine with anything is 0)."""
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return np.divide(x, norms, out=np.zeros(x.shape), where=norms > 0)
+
+
 def _forbid_visited(scores: np.ndarray, seqs: list[np.ndarray]) -> np.ndarray:
     scores[_visited(seqs, scores.shape[1])] = -np.inf
     return scores
@@ -420,10 +426,7 @@ def embedding_scores(name_vectors: np.ndarray, query_sequences: Sequences, recen
     recent = _checks.positive_int(recent, "recent")
     keys, query = _sequences(query_sequences, "query_sequences", e.shape[0])
     taste = _mean_rows(e, query, keys, recent, "query_sequences")
-    en, tn = np.linalg.norm(e, axis=1), np.linalg.norm(taste, axis=1)
-    denom = tn[:, None] * en[None, :]
-    cos = np.divide(taste @ e.T, denom, out=np.zeros(denom.shape), where=denom > 0)
-    return _forbid_visited(cos, query)
+    return _forbid_visited(_unit_rows(taste) @ _unit_rows(e).T, query)
 
 
 def transition_table_scores(table: np.ndarray | pd.DataFrame, query_sequences: Sequences,
@@ -610,9 +613,7 @@ class Policy:
         self.item_vectors = _checks.array(item_vectors, "item_vectors", ndim=2)
         self.k = _checks.positive_int(k, "k")
         self.seed = _checks.seed(seed)
-        norms = np.linalg.norm(self.item_vectors, axis=1, keepdims=True)
-        self._unit = np.divide(self.item_vectors, norms, out=np.zeros_like(self.item_vectors),
-                               where=norms > 0)
+        self._unit = _unit_rows(self.item_vectors)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r}, k={self.k}, seed={self.seed})"
@@ -672,9 +673,7 @@ class Policy:
     def exploit_scores(self) -> np.ndarray:
         """``cos(p_u, v_i)`` for every user and item (``n_users x n_items``)."""
         self._started()
-        norms = np.linalg.norm(self.profile_, axis=1, keepdims=True)
-        unit = np.divide(self.profile_, norms, out=np.zeros_like(self.profile_), where=norms > 0)
-        return unit @ self._unit.T
+        return _unit_rows(self.profile_) @ self._unit.T
 
     def slate(self, t: int) -> np.ndarray:
         """The ``(n_users, k)`` item positions to show at time ``t``, best exploit item first."""
