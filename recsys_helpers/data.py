@@ -49,6 +49,7 @@ __all__ = [
     "clean_interactions",
     "leave_last_out",
     "temporal_split",
+    "next_after_cutoff",
 ]
 
 INTERACTION_COLUMNS = ("user_id", "item_id", "timestamp", "event", "rating")
@@ -952,3 +953,23 @@ def temporal_split(interactions: pd.DataFrame, test_fraction: float = 0.2,
     is_test = interactions["timestamp"].to_numpy() >= cutoff
     return (interactions.loc[~is_test].reset_index(drop=True),
             interactions.loc[is_test].reset_index(drop=True))
+
+
+def next_after_cutoff(interactions: pd.DataFrame, test_fraction: float = 0.2,
+                      cutoff: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Global temporal split with one target per user: the next event after the cutoff.
+
+    ``train`` is :func:`temporal_split`'s training side (every event before the cutoff,
+    the cutoff chosen by the same rule from ``test_fraction`` and ``cutoff``). ``test``
+    holds, for every user with at least one training event, that user's first event at or
+    after the cutoff, so it is comparable with :func:`leave_last_out` (one event per user,
+    predicted from the past only). Ties in time keep row order (stable sort), as in
+    :func:`leave_last_out`. Users first seen after the cutoff, and each user's events after
+    that first one, are in neither frame. An empty ``test`` is a valid result. The input is
+    not modified.
+    """
+    train, later = temporal_split(interactions, test_fraction, cutoff)
+    known = later.loc[later["user_id"].isin(train["user_id"])]
+    known = _sort_by_user_time(known, "interactions")
+    test = known.groupby("user_id", sort=False).head(1).reset_index(drop=True)
+    return train, test

@@ -191,6 +191,35 @@ def test_temporal_split_validation():
         data.temporal_split(_inter().iloc[:0])
 
 
+def test_next_after_cutoff():
+    # cutoff 200: user 1 has 100 before, 200 and 300 after; user 2 has 150 before, 250
+    # after; user 3 has only 50, before
+    train, test = data.next_after_cutoff(_inter(), cutoff=200)
+    assert sorted(train["timestamp"]) == [50, 100, 150]
+    assert test.set_index("user_id")["item_id"].to_dict() == {1: 11, 2: 12}
+    assert (test["timestamp"] >= 200).all() and test["user_id"].is_unique
+
+
+def test_next_after_cutoff_ties_keep_row_order_and_new_users_are_dropped():
+    df = pd.DataFrame({"user_id": [1, 1, 1, 2], "item_id": [5, 7, 6, 5],
+                       "timestamp": np.array([10, 30, 30, 40], dtype="int64"),
+                       "event": "rating", "rating": 3.0})
+    train, test = data.next_after_cutoff(df, cutoff=20)
+    assert test["item_id"].tolist() == [7]      # the tie at 30: the earlier row wins
+    assert 2 not in set(test["user_id"])        # user 2 has no history before the cutoff
+
+
+def test_next_after_cutoff_matches_temporal_split(ml100k):
+    inter = ml100k.interactions
+    train, test = data.next_after_cutoff(inter, test_fraction=0.2)
+    train_t, later = data.temporal_split(inter, test_fraction=0.2)
+    pd.testing.assert_frame_equal(train, train_t)
+    assert set(test["user_id"]) == set(later["user_id"]) & set(train["user_id"])
+    first = later.groupby("user_id")["timestamp"].min()
+    assert (test.set_index("user_id")["timestamp"] == first.reindex(test["user_id"])).all()
+    assert train["timestamp"].max() < test["timestamp"].min()
+
+
 # --------------------------------------------------------------------------- public formats
 GENRES = ["unknown", "Action", "Adventure", "Animation", "Children's", "Comedy", "Crime",
           "Documentary", "Drama", "Fantasy", "Film-Noir", "Horror", "Musical", "Mystery",

@@ -200,7 +200,24 @@ def test_temporal_split_cutoff(bad):
         data.temporal_split(_inter(), cutoff=bad)
 
 
-@pytest.mark.parametrize("fn", [data.leave_last_out, data.temporal_split])
+@pytest.mark.parametrize("bad", [0, 1, -0.1, 1.5, float("nan"), True, "0.2", None], ids=repr)
+def test_next_after_cutoff_test_fraction(bad):
+    with pytest.raises(ValueError, match="test_fraction"):
+        data.next_after_cutoff(_inter(), test_fraction=bad)
+
+
+@pytest.mark.parametrize("bad", [1.5, "200", True, [200], float("nan")], ids=repr)
+def test_next_after_cutoff_cutoff(bad):
+    with pytest.raises(ValueError, match="cutoff"):
+        data.next_after_cutoff(_inter(), cutoff=bad)
+
+
+def test_next_after_cutoff_mixed_id_types():
+    with pytest.raises(ValueError, match="user_id"):
+        data.next_after_cutoff(_inter(user_id=[1, "1", 1, 2, 2, 3]), cutoff=200)
+
+
+@pytest.mark.parametrize("fn", [data.leave_last_out, data.temporal_split, data.next_after_cutoff])
 @pytest.mark.parametrize("bad", [None, [1], _inter().drop(columns=["timestamp"])], ids=["None", "list", "no ts"])
 def test_splits_validate_the_frame(fn, bad):
     with pytest.raises(ValueError, match="interactions"):
@@ -219,6 +236,14 @@ def test_splits_documented_results_and_no_mutation():
     with pytest.raises(ValueError, match="interactions: expected at least one row"):
         data.temporal_split(df.iloc[:0])
     assert data.temporal_split(df.iloc[:0], cutoff=0)[0].empty  # with a cutoff, empty is a valid result
+    train, test = data.next_after_cutoff(df, cutoff=np.int64(200))
+    assert len(train) == 3 and len(test) == 2 and (test["timestamp"] >= 200).all()
+    train, test = data.next_after_cutoff(df, cutoff=0)          # nobody has a past: no targets
+    assert train.empty and test.empty
+    train, test = data.next_after_cutoff(df, cutoff=10**12)     # no future: no targets
+    assert test.empty and len(train) == 6
+    with pytest.raises(ValueError, match="interactions: expected at least one row"):
+        data.next_after_cutoff(df.iloc[:0])
     pd.testing.assert_frame_equal(df, before)
 
 
@@ -245,6 +270,16 @@ def test_temporal_split_fraction_property(f):
     else:
         with pytest.raises(ValueError, match="test_fraction"):
             data.temporal_split(_inter(), test_fraction=f)
+
+
+@FAST
+@given(st.integers(-10, 400))
+def test_next_after_cutoff_property(cutoff):
+    train, test = data.next_after_cutoff(_inter(), cutoff=cutoff)
+    assert (train["timestamp"] < cutoff).all() and (test["timestamp"] >= cutoff).all()
+    assert test["user_id"].is_unique and set(test["user_id"]) <= set(train["user_id"])
+    later = _inter().query("timestamp >= @cutoff and user_id in @train.user_id")
+    assert set(test["user_id"]) == set(later["user_id"])
 
 
 # --------------------------------------------------------------------------- packaged files
