@@ -157,8 +157,12 @@ test-handout: handout
 	$(BIN)/python tools/make_handout.py --until-exercises --out _build/handout-run
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env --nbval-cell-timeout=600 _build/handout-run -q
 
+## make bench: speed and memory benchmarks (README "Benchmarks"), not part of `make test`;
+## writes _build/bench.json and _build/bench.md. A subset: make bench BENCH="topk encode",
+## everything but the book build: make bench BENCH="--skip build"
+BENCH ?=
 bench: venv
-	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.run $(BENCH)
 
 clean:
 	rm -rf _build data/cache
