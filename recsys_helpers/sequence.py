@@ -13,7 +13,8 @@ The model reads a user's last ``max_len`` items (oldest first) and, at every pos
 * loss: cross-entropy over all items (``loss="ce"``) or the binary cross-entropy with one
   sampled negative per position of the original paper (``loss="bce"``).
 
-Item ids are mapped to indices ``1..n_items``; index ``0`` is padding.
+Item ids are mapped to indices ``1..n_items``; index ``0`` is padding. ``fit_sasrec``
+can stop early (``patience``) on the validation NDCG@10 and then keeps the best epoch.
 Evaluation is leave-last-out: each user's last item is the test target, the one before it
 the validation target, and every item is ranked (the user's earlier items excluded) by
 ``metrics.full_ranking_metrics``, the package's one evaluation (ties: expected value over
@@ -420,20 +421,29 @@ def fit_sasrec(sequences: Sequence[np.ndarray], n_items: int, config: str | SASR
                text_features: np.ndarray | None = None, seed: int = 0,
                valid: tuple[Sequence[np.ndarray], np.ndarray] | None = None,
                device_: torch.device | str | None = None, progress: bool = True,
-               deterministic: bool = True, **overrides: object) -> tuple[SASRec, pd.DataFrame]:
+               deterministic: bool = True, patience: int | None = None,
+               **overrides: object) -> tuple[SASRec, pd.DataFrame]:
     """Train a :class:`SASRec` on item-index sequences; return the model and a per-epoch history.
 
     ``sequences``: arrays of item indices in ``1..n_items`` (oldest first). ``valid``:
     optional ``(histories, targets)`` evaluated after every epoch (hit@10, NDCG@10).
-    ``overrides`` change fields of the configuration (e.g. ``epochs=3``). Training is
-    seeded; with ``deterministic`` PyTorch's deterministic algorithms are switched on for
-    the duration of the call (bit-for-bit repeatable on the CPU).
+    ``patience``: early stopping on ``valid`` (required then): training stops after
+    ``patience`` epochs without a higher validation NDCG@10 than the best so far, and the
+    model returned holds the weights of the best epoch (column ``best`` of the history marks
+    it). ``overrides`` change fields of the configuration (e.g. ``epochs=3``; with
+    ``patience``, ``epochs`` is the most epochs). Training is seeded; with ``deterministic``
+    PyTorch's deterministic algorithms are switched on for the duration of the call
+    (bit-for-bit repeatable on the CPU).
     """
     cfg = get_config(config, **overrides)
     _checks.positive_int(n_items, "n_items")
     _checks.seed(seed)
     _checks.flag(progress, "progress")
     _checks.flag(deterministic, "deterministic")
+    if patience is not None:
+        _checks.positive_int(patience, "patience")
+        if valid is None:
+            raise ValueError("patience: early stopping needs valid=(histories, targets), got valid=None")
     sequences = _index_sequences(sequences, "sequences", n_items)
     if text_features is not None:
         _text_features(text_features, n_items)       # fail before training changes any global state
@@ -471,6 +481,7 @@ def fit_sasrec(sequences: Sequence[np.ndarray], n_items: int, config: str | SASR
         from tqdm.auto import tqdm  # imported here: only training needs it
         bar = tqdm(range(1, cfg.epochs + 1), desc="SASRec epochs", disable=not progress)
         t0 = time.perf_counter()
+        best_ndcg, best_epoch, best_state = -math.inf, 0, None
         for epoch in bar:
             model.train()
             perm = torch.randperm(len(x_all), generator=gen)
@@ -502,8 +513,19 @@ def fit_sasrec(sequences: Sequence[np.ndarray], n_items: int, config: str | SASR
                 row.update({f"valid_{k}": v for k, v in m.items()})
             rows.append(row)
             bar.set_postfix(loss=f"{row['train_loss']:.3f}")
+            if patience is not None:
+                if row["valid_ndcg@10"] > best_ndcg:
+                    best_ndcg, best_epoch = row["valid_ndcg@10"], epoch
+                    best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+                elif epoch - best_epoch >= patience:
+                    break
+        if best_state is not None:
+            model.load_state_dict(best_state)
     finally:
         if deterministic:
             torch.use_deterministic_algorithms(prev_det, warn_only=prev_warn)
     model.eval()
-    return model, pd.DataFrame(rows)
+    history = pd.DataFrame(rows)
+    if patience is not None:
+        history["best"] = history["epoch"] == best_epoch
+    return model, history

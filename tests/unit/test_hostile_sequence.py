@@ -188,6 +188,11 @@ REJECTED = [
     R("fit-valid-histories-out-of-range", r"^valid\[0\] \(histories\)\[0\]:", fit, SEQS, N, valid=([np.array([13])], [4])),
     R("fit-valid-too-few-items-for-k", "^valid:.*n_items >= 10", fit, SEQS, 5, valid=(SEQS, [4, 5])),
     R("fit-device", "^device_:", fit, SEQS, N, device_="nonsense"),
+    R("fit-patience-0", "^patience:", fit, SEQS, N, valid=(SEQS, [4, 5]), patience=0),
+    R("fit-patience-True", "^patience:", fit, SEQS, N, valid=(SEQS, [4, 5]), patience=True),
+    R("fit-patience-float", "^patience:", fit, SEQS, N, valid=(SEQS, [4, 5]), patience=2.0),
+    R("fit-patience-str", "^patience:", fit, SEQS, N, valid=(SEQS, [4, 5]), patience="3"),
+    R("fit-patience-without-valid", "^patience:.*valid", fit, SEQS, N, patience=2),
 ]
 
 

@@ -176,3 +176,53 @@ def test_evaluate_next_item_validation():
         sq.evaluate_next_item(m, [np.array([1])], np.array([2, 3]))
     with pytest.raises(ValueError, match="exclude_seen"):
         sq.evaluate_next_item(m, [np.array([1])], np.array([2]), exclude_seen=1)
+
+
+def _cycle_data(n_items: int = 12, n: int = 40):
+    rng = np.random.default_rng(0)
+    seqs = [(np.arange(s, s + 9) % n_items) + 1 for s in rng.integers(0, n_items, n)]
+    train = [s[:-2] for s in seqs]
+    return train, ([s[:-1] for s in seqs], np.array([s[-1] for s in seqs]))
+
+
+def test_early_stopping_keeps_the_best_epoch_and_stops_after_patience():
+    train, valid = _cycle_data()
+    kw = dict(d=8, n_blocks=1, max_len=6, batch_size=8, seed=0, progress=False, device_="cpu")
+    full, h_full = sq.fit_sasrec(train, 12, epochs=12, valid=valid, **kw)
+    es, h_es = sq.fit_sasrec(train, 12, epochs=12, valid=valid, patience=2, **kw)
+    # the same seeded run up to the stop: identical validation scores epoch by epoch
+    n = len(h_es)
+    assert np.allclose(h_es["valid_ndcg@10"], h_full["valid_ndcg@10"].iloc[:n])
+    assert h_es["best"].sum() == 1
+    best = int(h_es.loc[h_es["best"], "epoch"].iloc[0])
+    assert h_es["valid_ndcg@10"].iloc[best - 1] == h_es["valid_ndcg@10"].max()
+    # it stopped exactly `patience` epochs after the best one (or ran out of epochs)
+    assert n == 12 or n == best + 2
+    # the returned weights are those of the best epoch: they reproduce its score
+    again = sq.evaluate_next_item(es, valid[0], valid[1])["ndcg@10"]
+    assert np.isclose(again, h_es["valid_ndcg@10"].iloc[best - 1])
+    assert "best" not in h_full.columns
+
+
+def test_early_stopping_stops_before_the_epoch_budget():
+    train, valid = _cycle_data()
+    # a constant validation score (lr tiny): no improvement after epoch 1 -> stop at 1 + patience
+    _, h = sq.fit_sasrec(train, 12, d=8, n_blocks=1, max_len=6, epochs=20, lr=1e-12,
+                         valid=valid, patience=3, seed=0, progress=False, device_="cpu",
+                         dropout=0.0)
+    assert len(h) == 4 and h["best"].tolist() == [True, False, False, False]
+
+
+def test_gpu_cell_code_path_runs_on_cpu_with_a_tiny_large_config():
+    """The chapter's GPU cell: the large configuration, text or not, early stopping."""
+    train, valid = _cycle_data()
+    feats = np.random.default_rng(1).normal(size=(12, 5)).astype(np.float32)
+    hist_test = [np.append(s, t) for s, t in zip(valid[0], valid[1])]
+    for feats_ in (None, feats):
+        cfg = sq.get_config("large", d=8, max_len=6, epochs=3, batch_size=16)
+        model, history = sq.fit_sasrec(train, 12, cfg, text_features=feats_, seed=0,
+                                       valid=valid, patience=2, progress=False,
+                                       device_="cpu")
+        assert history["best"].sum() == 1 and len(history) <= 3
+        res = sq.evaluate_next_item(model, hist_test, valid[1])
+        assert set(res) == {"hit@10", "ndcg@10", "mrr"}
