@@ -65,6 +65,24 @@ def test_no_cite_or_term_roles_in_the_prose(path: Path):
                          f"them with .venv/bin/python tools/cite_to_links.py {path.relative_to(ROOT)}")
 
 
+# MyST reads "@key" after a non-word character as a citation (jupyterlab-myst: "Citation Not
+# Found: key"), e.g. "[NDCG](glossary.md#term-NDCG)@K"; "hit@10" (a letter before "@") is fine
+AT_CITATION_RE = re.compile(r"(?<![\w`])@[A-Za-z_]\w*")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_no_accidental_at_citations(path: Path):
+    """No "@word" after a link, bracket or space in the prose: JupyterLab would show it as a
+    citation that is not found."""
+    found = _markdown_matches(path, AT_CITATION_RE)
+    assert found == [], f"{path.name}: {found[:3]} read as citations; write e.g. 'NDCG at K'"
+
+
+def test_the_at_citation_rule():
+    assert AT_CITATION_RE.findall("[NDCG](glossary.md#term-NDCG)@K and (@K)") == ["@K", "@K"]
+    assert AT_CITATION_RE.findall("hit@10, NDCG@K, recall@10 and `x @ y`") == []
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_citation_and_glossary_links_resolve(path: Path):
     """Every citation link is a work of references.bib with its author-year label (authors' last
