@@ -23,9 +23,8 @@ from __future__ import annotations
 
 import os
 import tempfile
-import time
 import warnings
-from typing import Any, Callable
+from typing import Any
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -33,6 +32,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 import numpy as np
 import torch
 
+from benchmarks import timed
 from recsys_helpers import data, lm
 
 N_TEXTS = 500
@@ -94,12 +94,6 @@ def agreement(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
     return float(np.abs(a64 - b64).max()), float(cos.min())
 
 
-def _timed(fn: Callable[[], Any]) -> tuple[Any, float, float]:
-    wall, cpu = time.perf_counter(), time.process_time()
-    out = fn()
-    return out, time.perf_counter() - wall, time.process_time() - cpu
-
-
 def run() -> dict:
     """Texts per second of lm.encode and sentence-transformers, their agreement, and the cache."""
     texts = review_texts()
@@ -114,7 +108,7 @@ def run() -> dict:
     vectors: dict[str, np.ndarray] = {}
     for _ in range(REPEATS):
         for name, fn in (("lm", lambda: lm_encode(texts)), ("st", lambda: st_encode(st, texts))):
-            vec, wall, cpu = _timed(fn)
+            vec, wall, cpu = timed(fn)
             vectors[name] = vec
             if name not in best or wall < best[name][0]:
                 best[name] = (wall, cpu)
@@ -128,8 +122,8 @@ def run() -> dict:
     out["max |lm - ST| over all vector entries"] = float(f"{max_diff:.2e}")
     out["1 - min cosine(lm, ST) over texts"] = float(f"{1.0 - min_cos:.2e}")
     with tempfile.TemporaryDirectory(prefix="bench-encode-cache-") as cache_dir:
-        cold, wall_cold, cpu_cold = _timed(lambda: lm_encode(texts, cache_dir=cache_dir))
-        warm, wall_warm, _ = _timed(lambda: lm_encode(texts, cache_dir=cache_dir))
+        cold, wall_cold, cpu_cold = timed(lambda: lm_encode(texts, cache_dir=cache_dir))
+        warm, wall_warm, _ = timed(lambda: lm_encode(texts, cache_dir=cache_dir))
     out["lm.encode cold cache texts/s"] = round(n / wall_cold, 1)
     out["lm.encode cold cache CPU s"] = round(cpu_cold, 1)
     out["lm.encode warm cache texts/s"] = round(n / wall_warm, 1)

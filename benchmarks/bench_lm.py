@@ -9,17 +9,11 @@ timed from scratch even when another benchmark loaded the model earlier in the p
 from __future__ import annotations
 
 import tempfile
-import time
 
+from benchmarks import timed
 from recsys_helpers import data, lm
 
 N_REVIEWS = 1000
-
-
-def _timed(fn):
-    wall, cpu = time.perf_counter(), time.process_time()
-    out = fn()
-    return out, time.perf_counter() - wall, time.process_time() - cpu
 
 
 def run() -> dict:
@@ -28,19 +22,19 @@ def run() -> dict:
     texts = [f"{t}. {x}" if t else x for t, x in zip(reviews["title"], reviews["text"])]
     out: dict[str, float] = {}
     lm._load_encoder.cache_clear()  # time a real load, not the process's memoised model
-    _, wall, _ = _timed(lambda: lm.load_encoder("minilm"))
+    _, wall, _ = timed(lambda: lm.load_encoder("minilm"))
     out["minilm load s"] = round(wall, 2)
     with tempfile.TemporaryDirectory() as cache_dir:
-        _, wall, _ = _timed(lambda: lm.encode(texts[:300], model="use-multilingual", cache_dir=cache_dir))
+        _, wall, _ = timed(lambda: lm.encode(texts[:300], model="use-multilingual", cache_dir=cache_dir))
         out["use-multilingual cold encode texts/s (incl. load)"] = round(300 / wall, 1)
     lm.load_generator.cache_clear()
-    _, wall, _ = _timed(lm.load_generator)
+    _, wall, _ = timed(lm.load_generator)
     out["smollm2 load s"] = round(wall, 1)
     gen = lm.load_generator()
-    _, wall, _ = _timed(lambda: gen.score_options("What colour is the sky on a clear day?",
+    _, wall, _ = timed(lambda: gen.score_options("What colour is the sky on a clear day?",
                                                   ["green", "blue", "red"], answer_prefix="The sky is"))
     out["smollm2 score_options (3 options) s"] = round(wall, 2)
-    _, wall, _ = _timed(lambda: gen.generate("Name one fruit.", max_new_tokens=20))
+    _, wall, _ = timed(lambda: gen.generate("Name one fruit.", max_new_tokens=20))
     out["smollm2 generate 20 tokens s"] = round(wall, 2)
     for k, v in out.items():
         print(f"{k:50s} {v}", flush=True)
