@@ -342,6 +342,33 @@ def _wait_expressions(page: Any, timeout_s: float = 60.0) -> None:
         pass
 
 
+def _read_numbers(page: Any, timeout_s: float = 10.0) -> None:
+    """Scroll to each markdown cell with {eval}, as a reader does, until it shows its numbers.
+
+    jupyterlab-myst stores the kernel's results in the cell's metadata at once, but a cell far
+    below the screen may keep its first rendering (the expressions as code) until it is on
+    screen again (seen with jupyterlab-myst 2.7 and JupyterLab 4.6 on chapter 4). A reader only
+    sees a cell on screen, so the test reads each one there; a cell that still shows code
+    after ``timeout_s`` is reported by the test."""
+    cells = page.evaluate(f"""() => ({PANEL}).content.widgets.map((w, i) =>
+        w.model.type === 'markdown' && /\\{{eval\\}}`/.test(w.model.sharedModel.getSource()) ? i : -1)
+        .filter(i => i >= 0)""")
+    for index in cells:
+        page.evaluate(f"async () => {{ await ({PANEL}).content.scrollToItem({index}, 'center'); }}")
+        shows_code = f"""() => {{
+            const w = ({PANEL}).content.widgets[{index}];
+            const exprs = Array.from(w.model.sharedModel.getSource().matchAll(/\\{{eval\\}}`([^`]*)`/g), m => m[1]);
+            const view = w.node.querySelector('.myst') || w.node.querySelector('.jp-RenderedMarkdown');
+            if (!view) return false;
+            const code = Array.from(view.querySelectorAll('code')).map(e => e.textContent);
+            return !exprs.some(e => code.includes(e));
+        }}"""
+        try:
+            page.wait_for_function(shows_code, timeout=timeout_s * 1000, polling=100)
+        except Exception:  # noqa: BLE001 - the test names the expressions still shown as code
+            pass
+
+
 def open_notebook(page: Any, server: LabServer, notebook: str, timeout_s: float = 180.0) -> None:
     """Open ``notebook`` alone, in a workspace of its own (no tab of an earlier test comes back)."""
     workspace = f"test-{secrets.token_hex(6)}"
@@ -399,6 +426,7 @@ def run_chapter(browser: Any, server: LabServer, notebook: str, screenshot_dir: 
                 _wait_idle(page, timeout_s)
         _wait_expressions(page)
         run.seconds = time.monotonic() - start
+        _read_numbers(page)
         run.cells = page.evaluate(COLLECT_JS)
         run.screenshots = _screenshots(page, run, screenshot_dir)
     finally:
