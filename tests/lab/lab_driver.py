@@ -327,11 +327,15 @@ def _wait_idle(page: Any, timeout_s: float, settle_s: float = 2.0) -> None:
     raise TimeoutError(f"the notebook was still running after {timeout_s:.0f} s: {page.evaluate(STATE_JS)}")
 
 
+# JavaScript: the {eval} expressions of a notebook cell widget, in the order of its source
+EVAL_EXPRS_JS = r"(w => Array.from(w.model.sharedModel.getSource().matchAll(/\{eval\}`([^`]*)`/g), m => m[1]))"
+
+
 def _wait_expressions(page: Any, timeout_s: float = 60.0) -> None:
     """Until every markdown cell with {eval} holds the kernel's results for all of them."""
     check = f"""() => ({PANEL}).content.widgets.every(w => {{
         if (w.model.type !== 'markdown') return true;
-        const n = new Set(Array.from(w.model.sharedModel.getSource().matchAll(/\\{{eval\\}}`([^`]*)`/g), m => m[1])).size;
+        const n = new Set({EVAL_EXPRS_JS}(w)).size;
         if (!n) return true;
         const ue = (w.model.getMetadata ? w.model.getMetadata('user_expressions') : null) || [];
         return ue.length >= n && w.rendered;
@@ -351,13 +355,13 @@ def _read_numbers(page: Any, timeout_s: float = 10.0) -> None:
     sees a cell on screen, so the test reads each one there; a cell that still shows code
     after ``timeout_s`` is reported by the test."""
     cells = page.evaluate(f"""() => ({PANEL}).content.widgets.map((w, i) =>
-        w.model.type === 'markdown' && /\\{{eval\\}}`/.test(w.model.sharedModel.getSource()) ? i : -1)
+        w.model.type === 'markdown' && {EVAL_EXPRS_JS}(w).length ? i : -1)
         .filter(i => i >= 0)""")
     for index in cells:
         page.evaluate(f"async () => {{ await ({PANEL}).content.scrollToItem({index}, 'center'); }}")
         shows_code = f"""() => {{
             const w = ({PANEL}).content.widgets[{index}];
-            const exprs = Array.from(w.model.sharedModel.getSource().matchAll(/\\{{eval\\}}`([^`]*)`/g), m => m[1]);
+            const exprs = {EVAL_EXPRS_JS}(w);
             const view = w.node.querySelector('.myst') || w.node.querySelector('.jp-RenderedMarkdown');
             if (!view) return false;
             const code = Array.from(view.querySelectorAll('code')).map(e => e.textContent);
