@@ -92,13 +92,18 @@ class CleaningReport:
 
 @dataclass
 class Dataset:
-    """Interactions, items and (optionally) users in the book's uniform schema."""
+    """Interactions, items and (optionally) users in the book's uniform schema.
+
+    ``friends``, when known, is the social graph: one row per directed pair ``user_id,
+    friend_id`` (a mutual friendship is two rows, as in Last.fm's ``user_friends.dat``).
+    """
 
     name: str
     interactions: pd.DataFrame
     items: pd.DataFrame
     users: pd.DataFrame | None = None
     meta: dict = field(default_factory=dict)
+    friends: pd.DataFrame | None = None
 
     def __post_init__(self) -> None:
         _checks.text(self.name, "name")
@@ -113,6 +118,14 @@ class Dataset:
                                  f"(e.g. {users.loc[dup, 'user_id'].iloc[0]}); expected one row per user")
         if not isinstance(self.meta, dict):
             raise ValueError(f"meta: expected a dict, got {type(self.meta).__name__}")
+        if self.friends is not None:
+            fr = _checks.frame(self.friends, f"{self.name}.friends", ["user_id", "friend_id"],
+                               non_empty=False, no_nan=["user_id", "friend_id"])
+            for col in ("user_id", "friend_id"):
+                _check_id_types(fr, col, f"{self.name}.friends")
+            if (fr["user_id"] == fr["friend_id"]).any():
+                raise ValueError(f"{self.name}.friends: a row has user_id == friend_id; expected "
+                                 "no user to be their own friend")
         unknown = ~self.interactions["item_id"].isin(self.items["item_id"])
         if unknown.any():
             raise ValueError(
@@ -777,6 +790,12 @@ def read_lastfm_hetrec(path: str | Path) -> Dataset:
     tag is missing from ``tags.dat`` are not used for the artists' tags and are counted in
     ``meta['unknown_tag_rows']``.
 
+    When ``user_friends.dat`` (userID, friendID) is present, the social graph goes into
+    ``friends`` (columns ``user_id, friend_id``, one row per line of the file: the release lists
+    each friendship in both directions). Repeated lines are kept once and counted in
+    ``meta['duplicate_friend_rows']``; a user listed as their own friend is an error. Without
+    the file ``friends`` is None.
+
     Malformed lines (a wrong number of fields, a non-integer id, count or timestamp), duplicate
     artist ids and plays of artists missing from ``artists.dat`` raise ``ValueError`` naming
     the file, the line and the column.
@@ -805,6 +824,20 @@ def read_lastfm_hetrec(path: str | Path) -> Dataset:
         tags_of = (tt.dropna(subset=["tagValue"]).groupby("artistID")["tagValue"]
                    .agg(lambda s: list(pd.Series(s).value_counts().index[:5])).to_dict())
         first_time = (tt.groupby(["userID", "artistID"])["timestamp"].min() // 1000).astype("int64")
+    friends, n_dup_friends = None, 0
+    fpath = root / "user_friends.dat"
+    if fpath.exists():
+        fraw = _read_table(_check_path(fpath, "user_friends.dat"), "\t", need=["userID", "friendID"])
+        f_user, f_friend = _integers(fpath, fraw, "userID"), _integers(fpath, fraw, "friendID")
+        self_loop = f_user == f_friend
+        if self_loop.any():
+            first = int(np.flatnonzero(self_loop)[0])
+            raise ValueError(f"{fpath}: line {int(fraw['_line'].iloc[first])}, columns 'userID' and "
+                             f"'friendID' are both {_py(f_user[first])!r}; expected two different users")
+        friends = pd.DataFrame({"user_id": f_user, "friend_id": f_friend})
+        dup = friends.duplicated().to_numpy()
+        n_dup_friends = int(dup.sum())
+        friends = friends.loc[~dup].reset_index(drop=True)
     key = pd.MultiIndex.from_arrays([ua_user, ua_artist], names=["userID", "artistID"])
     ts = first_time.reindex(key).fillna(0).astype("int64").to_numpy() if len(first_time) else np.zeros(len(ua), "int64")
     interactions = pd.DataFrame({"user_id": ua_user, "item_id": ua_artist,
@@ -813,7 +846,9 @@ def read_lastfm_hetrec(path: str | Path) -> Dataset:
     items["categories"] = [tags_of.get(i, []) for i in items["item_id"]]
     items["text"] = [f"{t}. Tags: {', '.join(c)}." if c else f"{t}." for t, c in zip(items["title"], items["categories"])]
     return Dataset("Last.fm hetrec-2011", interactions, items[list(ITEM_COLUMNS)], None,
-                   meta={"source": str(root), "timed": int((ts > 0).sum()), "unknown_tag_rows": n_unknown_tags})
+                   meta={"source": str(root), "timed": int((ts > 0).sum()), "unknown_tag_rows": n_unknown_tags,
+                         "duplicate_friend_rows": n_dup_friends},
+                   friends=friends)
 
 
 def _read_jsonl(path: Path) -> list[tuple[int, dict]]:

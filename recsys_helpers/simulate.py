@@ -201,8 +201,15 @@ class MusicSimulation(_Simulation):
     """Simulated listeners over a synthetic music catalogue, with their true interests.
 
     ``dataset.interactions`` has the uniform columns (``rating`` is NaN) plus ``session_id``
-    and ``listened_s`` (seconds of the track played).
+    and ``listened_s`` (seconds of the track played). When a friends graph was asked for
+    (``friends_per_user > 0``), ``dataset.friends`` holds it (both directions of every
+    friendship) and ``friend_truth`` says how each friendship was made: columns
+    ``user_id, friend_id, by_taste`` (True when it was drawn by shared interests, False when
+    uniformly at random), one row per friendship with ``user_id < friend_id``; otherwise both
+    are None.
     """
+
+    friend_truth: pd.DataFrame | None = None
 
 
 # --------------------------------------------------------------------------- validation
@@ -869,12 +876,56 @@ def _music_catalogue(rng: np.random.Generator, n_tracks: int, n_artists: int
     return items, x, pop
 
 
+MAX_FRIENDS_PER_USER = 1000
+
+
+def _interest_similarity(w: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Cosine similarity of the true interest weights of users ``rows`` to every user."""
+    norm = np.sqrt((w ** 2).sum(axis=1))
+    return (w[rows] @ w.T) / (norm[rows, None] * norm[None, :])
+
+
+def _friends_graph(rng: np.random.Generator, w: np.ndarray, friends_per_user: int,
+                   homophily: float, chunk_cells: int = 1 << 22) -> pd.DataFrame:
+    """Mutual friendships drawn from the true interest weights ``w`` (users x interests).
+
+    Every user starts ``friends_per_user`` friendships. Each one is drawn *by taste* with
+    probability ``homophily``: the friend ``v`` is then chosen with probability proportional
+    to the cosine similarity of the two users' true weights, ``cos(w_u, w_v)``; otherwise the
+    friend is chosen uniformly among all other users, whatever their taste. A user whose
+    interests no other user shares draws uniformly. Repeated pairs are kept once (the first
+    draw decides ``by_taste``). Returns ``u, v, by_taste`` with ``u < v`` (0-based).
+    """
+    n = len(w)
+    users = np.repeat(np.arange(n), friends_per_user)
+    by_taste = rng.random(len(users)) < homophily
+    u_rand = rng.random(len(users))
+    u_taste = rng.random(len(users))
+    friend = (users + 1 + (u_rand * (n - 1)).astype(np.int64)) % n  # uniform over the others
+    taste_rows = np.flatnonzero(by_taste)
+    step = max(1, chunk_cells // max(n, 1))
+    for a in range(0, len(taste_rows), step):
+        r = taste_rows[a:a + step]
+        sim = _interest_similarity(w, users[r])
+        sim[np.arange(len(r)), users[r]] = 0.0
+        total = sim.sum(axis=1)
+        ok = total > 0
+        cdf = np.cumsum(sim[ok], axis=1) / total[ok, None]
+        pick = np.minimum((cdf <= u_taste[r[ok], None]).sum(axis=1), n - 1)
+        friend[r[ok]] = pick
+        by_taste[r[~ok]] = False  # no one shares this user's interests: the draw stays uniform
+    lo, hi = np.minimum(users, friend), np.maximum(users, friend)
+    edges = pd.DataFrame({"u": lo, "v": hi, "by_taste": by_taste})
+    return edges.drop_duplicates(["u", "v"]).sort_values(["u", "v"]).reset_index(drop=True)
+
+
 def simulate_music(n_users: int = 500, seed: int = 0, *, n_tracks: int = 2000, n_artists: int = 300,
                    days: int = 90, cutoff_fraction: float = 0.75, sessions_before: float = 8.0,
                    sessions_after: float = 3.0, tracks_per_session: float = 10.0,
                    interests_per_user: tuple[int, int] = (2, 4), concentration: float = 2.0,
                    coherence: float = 3.0, hidden_fraction: float = 0.5, drift: float = 0.5,
-                   popularity: float = 0.5, focus: float = 0.6, noise: float = 0.25) -> MusicSimulation:
+                   popularity: float = 0.5, focus: float = 0.6, noise: float = 0.25,
+                   friends_per_user: int = 0, homophily: float = 0.0) -> MusicSimulation:
     """Simulate a music streaming service with listeners whose interests (genres, moods) are known.
 
     The catalogue is synthetic: ``n_tracks`` tracks by ``n_artists`` artists; each artist has a
@@ -892,6 +943,15 @@ def simulate_music(n_users: int = 500, seed: int = 0, *, n_tracks: int = 2000, n
     ``rating`` is NaN; ``listened_s`` holds the seconds played. Sessions are at least 12 hours
     apart. Users are numbered 1..n_users; parameters as in :func:`simulate_shop`, plus
     ``n_tracks`` (>= 10), ``n_artists`` (<= n_tracks) and ``tracks_per_session`` (mean, in [1, 40]).
+
+    **Friends.** With ``friends_per_user > 0`` every user starts that many mutual friendships
+    (so a user has about twice as many friends), each drawn by shared taste with probability
+    ``homophily`` (friend chosen in proportion to the cosine similarity of the two users' true
+    interest weights) and uniformly at random otherwise: ``homophily = 0`` gives a graph that
+    is unrelated to taste, ``homophily = 1`` one made by taste alone. The graph comes from its
+    own random stream (``SeedSequence(seed, spawn_key=(1,))``), drawn only when asked, so the
+    listening log, catalogue and truth are the same with or without it. The default (no
+    graph) leaves ``dataset.friends`` and ``friend_truth`` None.
     """
     n_users, seed, days, k_range = _check_user_params(
         n_users, seed, days, cutoff_fraction, interests_per_user, concentration, coherence, drift,
@@ -903,6 +963,15 @@ def simulate_music(n_users: int = 500, seed: int = 0, *, n_tracks: int = 2000, n
     n_artists = _checks.positive_int(n_artists, "n_artists")
     if n_artists > n_tracks:
         raise ValueError(f"n_artists: expected at most n_tracks ({n_tracks}), got {n_artists}")
+    friends_per_user = _checks.integer(friends_per_user, "friends_per_user", low=0,
+                                       high=MAX_FRIENDS_PER_USER)
+    homophily = _checks.fraction(homophily, "homophily")
+    if friends_per_user > n_users - 1:
+        raise ValueError(f"friends_per_user: expected at most n_users - 1 ({n_users - 1}), "
+                         f"got {friends_per_user}")
+    if homophily > 0 and friends_per_user == 0:
+        raise ValueError(f"homophily: got {homophily} but friends_per_user is 0 (no friends "
+                         "graph); expected friends_per_user > 0 to use homophily")
     rng = np.random.default_rng(seed)
     items, x, pop = _music_catalogue(rng, n_tracks, n_artists)
     interests = GENRES + MOODS
@@ -955,9 +1024,20 @@ def simulate_music(n_users: int = 500, seed: int = 0, *, n_tracks: int = 2000, n
                   interests_per_user=k_range, concentration=concentration, coherence=coherence,
                   hidden_fraction=hidden_fraction, drift=drift, popularity=popularity,
                   focus=focus, noise=noise)
+    friends, friend_truth = None, None
+    latent = _latent(chosen, w, hidden, drift_dir, n_int)
+    if friends_per_user > 0:  # own stream: the log above is the same with or without friends
+        params.update(friends_per_user=friends_per_user, homophily=homophily)
+        f_rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(1,)))
+        edges = _friends_graph(f_rng, latent["weights"], friends_per_user, homophily)
+        friend_truth = pd.DataFrame({"user_id": user_ids[edges["u"].to_numpy()],
+                                     "friend_id": user_ids[edges["v"].to_numpy()],
+                                     "by_taste": edges["by_taste"].to_numpy()})
+        both = pd.concat([friend_truth[["user_id", "friend_id"]],
+                          friend_truth[["friend_id", "user_id"]].set_axis(["user_id", "friend_id"], axis=1)])
+        friends = both.sort_values(["user_id", "friend_id"]).reset_index(drop=True)
     ds = data.Dataset(f"Simulated music (seed={seed})", interactions, items, users,
                       meta={"source": "recsys_helpers.simulate.simulate_music (synthetic catalogue)",
-                            "cutoff": cutoff, "params": params})
+                            "cutoff": cutoff, "params": params}, friends=friends)
     truth = _truth_frame(chosen, w, hidden, interests, user_ids)
-    latent = _latent(chosen, w, hidden, drift_dir, n_int)
-    return MusicSimulation(ds, interests, ii, truth, cutoff, params, latent)
+    return MusicSimulation(ds, interests, ii, truth, cutoff, params, latent, friend_truth)

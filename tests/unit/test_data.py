@@ -321,3 +321,23 @@ def test_read_amazon_bad_json(tmp_path: Path):
     p.write_text('{"user_id": "U1"}\nnot json\n')
     with pytest.raises(ValueError, match="line 2 is not valid JSON"):
         data.read_amazon_reviews_2023(p)
+
+
+def test_read_lastfm_hetrec_friends(tmp_path: Path):
+    (tmp_path / "user_artists.dat").write_text("userID\tartistID\tweight\n2\t51\t13\n3\t51\t7\n4\t51\t1\n")
+    (tmp_path / "artists.dat").write_text("id\tname\turl\tpictureURL\n51\tDuran Duran\thttp://a\thttp://x\n")
+    ds = data.read_lastfm_hetrec(tmp_path)
+    assert ds.friends is None and ds.meta["duplicate_friend_rows"] == 0
+    (tmp_path / "user_friends.dat").write_text("userID\tfriendID\n2\t3\n3\t2\n2\t4\n4\t2\n2\t4\n")
+    ds = data.read_lastfm_hetrec(tmp_path)
+    assert ds.friends.to_dict("list") == {"user_id": [2, 3, 2, 4], "friend_id": [3, 2, 4, 2]}
+    assert ds.meta["duplicate_friend_rows"] == 1
+
+
+def test_dataset_friends_checked():
+    fr = pd.DataFrame({"user_id": [1, 2], "friend_id": [2, 1]})
+    assert data.Dataset("t", _inter(), _items(), friends=fr).friends is fr
+    with pytest.raises(ValueError, match="friends"):
+        data.Dataset("t", _inter(), _items(), friends=fr.rename(columns={"friend_id": "f"}))
+    with pytest.raises(ValueError, match="friends"):
+        data.Dataset("t", _inter(), _items(), friends=pd.DataFrame({"user_id": [1], "friend_id": [1]}))

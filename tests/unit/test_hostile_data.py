@@ -130,6 +130,12 @@ def test_validate_items_bad(items, match):
     ({"users": pd.DataFrame({"user_id": [1.0, np.nan]})}, "t.users: column 'user_id' has 1 missing"),
     ({"users": [1, 2, 3]}, "t.users: expected a pandas DataFrame"),
     ({"meta": ["source"]}, "meta"),
+    ({"friends": [(1, 2)]}, "t.friends: expected a pandas DataFrame"),
+    ({"friends": pd.DataFrame({"user_id": [1]})}, r"t.friends: missing column\(s\) \['friend_id'\]"),
+    ({"friends": pd.DataFrame({"user_id": [1, 2], "friend_id": [2.0, np.nan]})},
+     "t.friends: column 'friend_id' has 1 missing"),
+    ({"friends": pd.DataFrame({"user_id": [3], "friend_id": [3]})}, "t.friends: a row has user_id == friend_id"),
+    ({"friends": pd.DataFrame({"user_id": [1, "2"], "friend_id": [2, 1]}, dtype=object)}, "t.friends"),
 ], ids=repr)
 def test_dataset_rejects(kwargs, match):
     args = {"name": "t", "interactions": _inter(), "items": _items()} | kwargs
@@ -430,6 +436,9 @@ def test_lastfm_good_files_and_documented_leniency(tmp_path):
     assert ds.n_items == 2 and ds.meta["timed"] == 2
     assert ds.meta["unknown_tag_rows"] == 1                      # tag 9 is not in tags.dat: counted
     assert ds.items.set_index("item_id").loc[52, "categories"] == []
+    assert ds.friends is None                                    # no user_friends.dat: no graph
+    with pytest.raises(ValueError, match=r"user_friends\.dat: no data rows"):  # like every other file
+        data.read_lastfm_hetrec(_write(tmp_path, GOOD_LASTFM | {"user_friends.dat": "userID\tfriendID\n"}))
 
 
 @pytest.mark.parametrize("name, content, match", [
@@ -444,6 +453,11 @@ def test_lastfm_good_files_and_documented_leniency(tmp_path):
     ("tags.dat", "tagID\ttagValue\nx\tmetal\n", r"tags\.dat: line 2, column 'tagID'"),
     ("user_taggedartists-timestamps.dat", "userID\tartistID\ttagID\ttimestamp\n2\t51\t2\tsoon\n",
      r"user_taggedartists-timestamps\.dat: line 2, column 'timestamp'"),
+    ("user_friends.dat", "userID\tfriend\n2\t3\n", r"user_friends\.dat: missing column\(s\) \['friendID'\]"),
+    ("user_friends.dat", "userID\tfriendID\n2\tthree\n", r"user_friends\.dat: line 2, column 'friendID'"),
+    ("user_friends.dat", "userID\tfriendID\n2\t3\n3\t3\n",
+     r"user_friends\.dat: line 3, columns 'userID' and 'friendID' are both 3"),
+    ("user_friends.dat", "userID\tfriendID\n2\t3\t4\n", r"user_friends\.dat: line 2 has 3 field\(s\)"),
 ], ids=repr)
 def test_malformed_lastfm_files(tmp_path, name, content, match):
     with pytest.raises(ValueError, match=match):

@@ -84,6 +84,32 @@ def test_music_catalogue_parameters(name, bad):
         simulate.simulate_music(**({"n_users": 5} | {name: bad}))
 
 
+@pytest.mark.parametrize("name, bad", [
+    ("friends_per_user", -1), ("friends_per_user", 1.5), ("friends_per_user", True),
+    ("friends_per_user", None), ("friends_per_user", "3"), ("friends_per_user", 1001),
+    ("friends_per_user", 5), ("friends_per_user", float("nan")),
+    ("homophily", -0.1), ("homophily", 1.1), ("homophily", float("nan")), ("homophily", True),
+    ("homophily", "0.5"), ("homophily", None),
+], ids=repr)
+def test_music_friends_parameters(name, bad):
+    # 5 users can have at most 4 friends; homophily needs friends_per_user > 0 to mean anything
+    kwargs = {"n_users": 5, "friends_per_user": 2} if name == "homophily" else {"n_users": 5}
+    with pytest.raises(ValueError, match=name):
+        simulate.simulate_music(**(kwargs | {name: bad}))
+
+
+def test_music_friends_edge_cases():
+    # two users: each can only befriend the other; one mutual friendship whatever the homophily
+    for h in (0.0, 1.0):
+        sim = simulate.simulate_music(2, seed=0, n_tracks=20, n_artists=4, friends_per_user=1, homophily=h)
+        assert sim.dataset.friends.to_dict("list") == {"user_id": [1, 2], "friend_id": [2, 1]}
+    sim = simulate.simulate_music(np.int64(6), seed=np.int32(1), n_tracks=20, n_artists=4,
+                                  friends_per_user=np.int16(5), homophily=np.float32(1.0))
+    assert type(sim.params["friends_per_user"]) is int and type(sim.params["homophily"]) is float
+    # friends are drawn with replacement and a repeated pair is kept once: at most all 15 pairs
+    assert 5 <= len(sim.friend_truth) <= 15 and sim.dataset.friends["user_id"].nunique() == 6
+
+
 @pytest.mark.parametrize("bad", [pd.DataFrame(), "clothing", 3, [1, 2], object()], ids=repr)
 def test_shop_catalogue_type(bad):
     with pytest.raises(ValueError, match="catalogue: expected data.ClothingReviews"):

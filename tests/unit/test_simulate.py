@@ -324,3 +324,69 @@ def test_music_validation(kwargs, name):
 def test_no_hidden_interests_when_fraction_is_zero(catalogue):
     sim = simulate.simulate_shop(100, seed=1, catalogue=catalogue, hidden_fraction=0.0)
     assert not sim.truth["hidden"].any() and sim.hidden.empty
+
+
+# --------------------------------------------------------------------------- friends graph
+def _friend_cosine(sim) -> np.ndarray:
+    w = sim.latent["weights"]
+    ft = sim.friend_truth
+    a, b = w[ft["user_id"].to_numpy() - 1], w[ft["friend_id"].to_numpy() - 1]
+    return (a * b).sum(axis=1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
+
+
+def test_music_without_friends_by_default(music):
+    assert music.dataset.friends is None and music.friend_truth is None
+    assert "friends_per_user" not in music.params
+
+
+@pytest.mark.parametrize("homophily", [0.0, 0.7])
+def test_music_friends_leave_the_log_unchanged(music, homophily):
+    sim = simulate.simulate_music(300, seed=7, friends_per_user=4, homophily=homophily)
+    pd.testing.assert_frame_equal(sim.dataset.interactions, music.dataset.interactions)
+    pd.testing.assert_frame_equal(sim.dataset.items, music.dataset.items)
+    pd.testing.assert_frame_equal(sim.dataset.users, music.dataset.users)
+    pd.testing.assert_frame_equal(sim.truth, music.truth)
+    for key, value in music.latent.items():
+        np.testing.assert_array_equal(sim.latent[key], value)
+
+
+def test_music_friends_graph_shape_and_seed():
+    a = simulate.simulate_music(120, seed=3, friends_per_user=3, homophily=0.5)
+    b = simulate.simulate_music(120, seed=3, friends_per_user=3, homophily=0.5)
+    c = simulate.simulate_music(120, seed=4, friends_per_user=3, homophily=0.5)
+    pd.testing.assert_frame_equal(a.dataset.friends, b.dataset.friends)
+    assert not a.dataset.friends.equals(c.dataset.friends)
+    fr, ft = a.dataset.friends, a.friend_truth
+    assert list(fr.columns) == ["user_id", "friend_id"]
+    assert list(ft.columns) == ["user_id", "friend_id", "by_taste"]
+    assert (ft["user_id"] < ft["friend_id"]).all() and not ft.duplicated(["user_id", "friend_id"]).any()
+    assert (fr["user_id"] != fr["friend_id"]).all() and len(fr) == 2 * len(ft)
+    pairs = set(zip(fr["user_id"], fr["friend_id"]))
+    assert all((v, u) in pairs for u, v in pairs)  # mutual
+    assert fr["user_id"].between(1, 120).all() and fr["friend_id"].between(1, 120).all()
+    # each user starts 3 friendships; a repeated pair is kept once
+    assert 0.8 * 120 * 3 <= len(ft) <= 120 * 3
+    assert a.params["friends_per_user"] == 3 and a.params["homophily"] == 0.5
+
+
+def test_music_homophily_is_the_share_of_friendships_by_taste():
+    w_cos = {}
+    for h in (0.0, 0.5, 1.0):
+        sim = simulate.simulate_music(300, seed=11, friends_per_user=5, homophily=h)
+        share = sim.friend_truth["by_taste"].mean()
+        assert abs(share - h) < 0.05
+        w_cos[h] = _friend_cosine(sim).mean()
+    # zero homophily: friends are as alike as two users drawn at random
+    w = sim.latent["weights"]
+    n = np.linalg.norm(w, axis=1)
+    cos = (w @ w.T) / np.outer(n, n)
+    baseline = cos[~np.eye(len(w), dtype=bool)].mean()
+    assert abs(w_cos[0.0] - baseline) < 0.03
+    assert w_cos[0.0] < w_cos[0.5] < w_cos[1.0] and w_cos[1.0] > baseline + 0.2
+
+
+def test_music_homophily_validation():
+    with pytest.raises(ValueError, match="homophily"):
+        simulate.simulate_music(10, homophily=0.5)
+    with pytest.raises(ValueError, match="friends_per_user"):
+        simulate.simulate_music(10, friends_per_user=10)
