@@ -105,7 +105,7 @@ def _ids_of(url: str) -> frozenset[str]:
 # (tools.md). Anything else (a placeholder repository, a launch service) fails.
 REFERENCE_HOSTS = {"doi.org", "arxiv.org"}
 DOCUMENTATION_HOSTS = {"scikit-learn.org", "pytorch.org", "pandas.pydata.org", "jupyterbook.org",
-                       "ipywidgets.readthedocs.io", "huggingface.co"}
+                       "ipywidgets.readthedocs.io", "huggingface.co", "faiss.ai", "distributed.dask.org"}
 BIB_URLS = frozenset(re.findall(r"(?m)^\s*url\s*=\s*\{([^}]+)\}",
                                 (Path(__file__).resolve().parents[2] / "book" / "references.bib")
                                 .read_text(encoding="utf-8")))
