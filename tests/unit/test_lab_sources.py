@@ -146,6 +146,48 @@ def test_every_eval_name_is_glued_under_its_own_name(path: Path):
     assert problems == [], f"{path.name}:\n" + "\n".join(problems)
 
 
+def _bound_names(tree: ast.Module) -> set[str]:
+    """Names a cell binds at the top level of the kernel (assignments, loops, imports, defs)."""
+    out: set[str] = set()
+    for node in tree.body:
+        for sub in ast.walk(node) if not isinstance(node, (ast.FunctionDef, ast.ClassDef)) else [node]:
+            if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+                out.add(sub.id)
+            elif isinstance(sub, (ast.FunctionDef, ast.ClassDef)):
+                out.add(sub.name)
+            elif isinstance(sub, (ast.Import, ast.ImportFrom)):
+                out.update((a.asname or a.name).split(".")[0] for a in sub.names)
+    return out
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_no_eval_name_is_rebound_after_its_glue(path: Path):
+    """After Run All, JupyterLab evaluates every {eval} in the *final* kernel state, the HTML
+    build with the glued value: a later cell that binds the same name again (chapter 8's
+    section 8.7 once reused a name of section 8.4) makes the two disagree."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    names = {n for ns in eval_names(nb).values() for n in ns}
+    glued_at: dict[str, int] = {}
+    problems = []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        for name in sorted(_bound_names(tree) & set(glued_at)):
+            problems.append(f"cell {i} binds {name!r} again, after cell {glued_at[name]} glued it")
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "glue"
+                    and node.args and isinstance(node.args[0], ast.Constant)
+                    and node.args[0].value in names):
+                glued_at.setdefault(node.args[0].value, i)
+    assert problems == [], f"{path.name}:\n" + "\n".join(problems)
+
+
 # Calls whose output a cell shows in any case (not only as its last expression's result);
 # plt: the inline backend shows every figure a cell leaves open
 SHOWING_CALLS = {"print", "display", "pprint"}
