@@ -15,6 +15,7 @@ import re
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -114,6 +115,31 @@ def test_the_book_build_turns_the_links_into_roles():
     assert config["sphinx"]["local_extensions"].get("book_lab_links") == "_ext"
 
 
+def _code_trees(nb) -> Iterator[tuple[int, ast.Module]]:
+    """(cell index, parsed source) of every code cell that parses as Python."""
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        try:
+            yield i, ast.parse(cell.source)
+        except SyntaxError:
+            continue
+
+
+def _calls_of(tree: ast.Module, name: str) -> Iterator[ast.Call]:
+    """Calls ``name(...)`` with at least one argument, anywhere in ``tree``."""
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                and node.func.id == name and node.args):
+            yield node
+
+
+def _glued_name(call: ast.Call) -> str | None:
+    """The name a ``glue("name", value, ...)`` call glues, or None when it is not a literal."""
+    first = call.args[0]
+    return first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_every_eval_name_is_glued_under_its_own_name(path: Path):
     import nbformat
@@ -121,19 +147,11 @@ def test_every_eval_name_is_glued_under_its_own_name(path: Path):
     nb = nbformat.read(path, as_version=4)
     glued: dict[str, str] = {}
     dynamic = False
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        try:
-            tree = ast.parse(cell.source)
-        except SyntaxError:
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.args:
-                if node.func.id == HELPER_NAME:
-                    dynamic = True
-                elif node.func.id == "glue" and isinstance(node.args[0], ast.Constant) and len(node.args) > 1:
-                    glued[node.args[0].value] = ast.unparse(node.args[1])
+    for _, tree in _code_trees(nb):
+        dynamic = dynamic or any(True for _ in _calls_of(tree, HELPER_NAME))
+        for call in _calls_of(tree, "glue"):
+            if _glued_name(call) is not None and len(call.args) > 1:
+                glued[_glued_name(call)] = ast.unparse(call.args[1])
     problems = []
     for expr, names in eval_names(nb).items():
         for name in names:
@@ -150,10 +168,13 @@ def _bound_names(tree: ast.Module) -> set[str]:
     """Names a cell binds at the top level of the kernel (assignments, loops, imports, defs)."""
     out: set[str] = set()
     for node in tree.body:
-        for sub in ast.walk(node) if not isinstance(node, (ast.FunctionDef, ast.ClassDef)) else [node]:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            out.add(node.name)          # the body binds names of its own scope, not the kernel's
+            continue
+        for sub in ast.walk(node):
             if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
                 out.add(sub.id)
-            elif isinstance(sub, (ast.FunctionDef, ast.ClassDef)):
+            elif isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 out.add(sub.name)
             elif isinstance(sub, (ast.Import, ast.ImportFrom)):
                 out.update((a.asname or a.name).split(".")[0] for a in sub.names)
@@ -171,20 +192,12 @@ def test_no_eval_name_is_rebound_after_its_glue(path: Path):
     names = {n for ns in eval_names(nb).values() for n in ns}
     glued_at: dict[str, int] = {}
     problems = []
-    for i, cell in enumerate(nb.cells):
-        if cell.cell_type != "code":
-            continue
-        try:
-            tree = ast.parse(cell.source)
-        except SyntaxError:
-            continue
+    for i, tree in _code_trees(nb):
         for name in sorted(_bound_names(tree) & set(glued_at)):
             problems.append(f"cell {i} binds {name!r} again, after cell {glued_at[name]} glued it")
-        for node in ast.walk(tree):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "glue"
-                    and node.args and isinstance(node.args[0], ast.Constant)
-                    and node.args[0].value in names):
-                glued_at.setdefault(node.args[0].value, i)
+        for call in _calls_of(tree, "glue"):
+            if _glued_name(call) in names:
+                glued_at.setdefault(_glued_name(call), i)
     assert problems == [], f"{path.name}:\n" + "\n".join(problems)
 
 
